@@ -1,0 +1,24 @@
+"""Load the curated seed data from fixtures/, idempotently."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
+
+
+class Command(BaseCommand):
+    help = "Load the curated seed data (fixtures/*.json). Running it twice changes nothing."
+
+    def handle(self, *args, **options):
+        fixtures = sorted(FIXTURES_DIR.glob("*.json"))
+        if not fixtures:
+            self.stdout.write("No fixtures to load.")
+            return
+        with transaction.atomic():
+            call_command(
+                "loaddata", *[str(path) for path in fixtures], verbosity=options["verbosity"]
+            )
