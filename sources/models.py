@@ -1,0 +1,230 @@
+"""Outlets, source documents and the spans cited from them."""
+
+import hashlib
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.functional import cached_property
+
+from sources import spans
+from sources.dates import (
+    DatePrecision,
+    format_partial_date,
+    partial_date_constraints,
+    partial_date_errors_for,
+)
+
+country_code_validator = RegexValidator(
+    r"^[A-Z]{2}$", "Use an ISO 3166-1 alpha-2 country code in capitals, such as RU or US."
+)
+language_code_validator = RegexValidator(
+    r"^[a-z]{2,3}$", "Use an ISO 639 language code in lower case, such as en or ru."
+)
+
+
+class TimeStampedModel(models.Model):
+    """Abstract base: when a row was created and last changed."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class NaturalKeyManager(models.Manager):
+    """Looks rows up by their natural key, so that fixtures survive re-numbering.
+
+    `lookups` name, in order, the fields `natural_key()` returns (`"source__slug"`, `"start"`, ...).
+    """
+
+    def __init__(self, *lookups: str):
+        super().__init__()
+        self.lookups = lookups or ("slug",)
+
+    def get_by_natural_key(self, *values):
+        return self.get(**dict(zip(self.lookups, values, strict=True)))
+
+
+class Outlet(TimeStampedModel):
+    """A publisher of source documents (a news site, an agency)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    website = models.URLField(blank=True)
+    country = models.CharField(max_length=2, blank=True, validators=[country_code_validator])
+    note = models.TextField(blank=True, help_text="How the outlet is known from the texts.")
+
+    objects = NaturalKeyManager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Source(TimeStampedModel):
+    """One document, with its full text exactly as published: everything cites into it."""
+
+    title = models.CharField(max_length=500)
+    original_title = models.CharField(
+        max_length=500, blank=True, help_text="The title in the original language, where given."
+    )
+    slug = models.SlugField(max_length=100, unique=True)
+    outlet = models.ForeignKey(
+        Outlet, null=True, blank=True, on_delete=models.PROTECT, related_name="sources"
+    )
+    outlet_note = models.TextField(
+        blank=True, help_text="How the outlet was inferred, or why it is unknown."
+    )
+    published_on = models.DateField(null=True, blank=True)
+    published_on_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, blank=True
+    )
+    published_on_inferred = models.BooleanField(default=False)
+    published_on_note = models.TextField(blank=True)
+    language = models.CharField(max_length=3, default="en", validators=[language_code_validator])
+    original_language = models.CharField(
+        max_length=3,
+        blank=True,
+        validators=[language_code_validator],
+        help_text="Set when the text is a translation: the language it was translated from.",
+    )
+    text = models.TextField(help_text="The full text, byte for byte as published.")
+    sha256 = models.CharField(
+        "SHA-256",
+        max_length=64,
+        unique=True,
+        validators=[RegexValidator(r"^[0-9a-f]{64}$", "A SHA-256 is 64 lower-case hex digits.")],
+        help_text="SHA-256 of the UTF-8 text; computed on save.",
+    )
+    seed_file = models.CharField(
+        max_length=200, blank=True, help_text="File name under seeds/ the text comes from."
+    )
+    url = models.URLField("URL", max_length=500, blank=True)
+
+    objects = NaturalKeyManager()
+
+    class Meta:
+        ordering = ["published_on", "title"]
+        constraints = [
+            *partial_date_constraints("published_on", "source"),
+            models.UniqueConstraint(
+                fields=["seed_file"], condition=~Q(seed_file=""), name="source_unique_seed_file"
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="source_text_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if self.text and not self.sha256:
+            self.sha256 = self.digest(self.text)
+        super().save(*args, **kwargs)
+
+    def natural_key(self):
+        return (self.slug,)
+
+    @staticmethod
+    def digest(text: str) -> str:
+        """SHA-256 of a text's UTF-8 bytes: the fingerprint that ties a source to its file."""
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    @property
+    def published_on_display(self):
+        return format_partial_date(self.published_on, self.published_on_precision)
+
+    def clean(self):
+        errors = partial_date_errors_for(self, "published_on")
+        if self.sha256 and self.text and self.sha256 != self.digest(self.text):
+            errors["sha256"] = "The SHA-256 does not match the text."
+        if self.pk and self.text:
+            stored = Source.objects.filter(pk=self.pk).values_list("text", flat=True).first()
+            if stored is not None and stored != self.text and self.has_cited_spans():
+                errors["text"] = (
+                    "The text of a source that is cited cannot change: the cited spans would "
+                    "no longer point at what they quote."
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def has_cited_spans(self) -> bool:
+        return self.citations.exists() or self.quotes.exists()
+
+
+class SourceSpan(TimeStampedModel):
+    """Abstract base of everything pinned to a passage of a source text: quotes and citations.
+
+    The span's rules live here and in `sources.spans`, and nowhere else.
+    """
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="%(class)ss")
+    start = models.PositiveIntegerField(
+        help_text="Offset of the first character, in Unicode code points from 0."
+    )
+    end = models.PositiveIntegerField(help_text="Offset just past the last character.")
+    text = models.TextField(
+        help_text="The passage as it stands at the span (whitespace and quote-mark style aside)."
+    )
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")),
+                name="%(app_label)s_%(class)s_span_not_empty",
+                violation_error_message="A span must end after it starts.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(text=""),
+                name="%(app_label)s_%(class)s_text_not_empty",
+            ),
+        ]
+
+    def span_errors(self) -> dict:
+        """Field errors when the span leaves its source text or its text does not match."""
+        if self.source_id is None:
+            return {}
+        return spans.span_errors(self.source.text, self.start, self.end, self.text or "")
+
+    def clean(self):
+        errors = self.span_errors()
+        if errors:
+            raise ValidationError(errors)
+
+    @cached_property
+    def context(self):
+        """(before, after): the source text around the span."""
+        return spans.context(self.source.text, self.start, self.end)
+
+    @property
+    def text_at_span(self) -> str:
+        return self.source.text[self.start : self.end]
+
+
+class Citation(SourceSpan):
+    """A passage of a source that supports a fact (a treaty date, a troop figure, ...)."""
+
+    objects = NaturalKeyManager("source__slug", "start", "end")
+
+    class Meta(SourceSpan.Meta):
+        ordering = ["source", "start", "end"]
+        constraints = [
+            *SourceSpan.Meta.constraints,
+            models.UniqueConstraint(fields=["source", "start", "end"], name="citation_unique_span"),
+        ]
+
+    def __str__(self):
+        return f"{self.source.slug} [{self.start}:{self.end}] “{spans.normalize(self.text)[:60]}”"
+
+    def natural_key(self):
+        return (*self.source.natural_key(), self.start, self.end)
+
+    natural_key.dependencies = ["sources.source"]

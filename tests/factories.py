@@ -1,0 +1,126 @@
+"""factory_boy factories for every model; spans are computed from the source text, never typed."""
+
+import factory
+from factory.django import DjangoModelFactory
+
+from quotes.models import Event, Organization, Quote, Speaker, Treaty, TroopFigure
+from sources.models import Citation, Outlet, Source
+
+SAMPLE_TEXT = (
+    "Brussels, Monday.\n\n"
+    "“We will defend every inch of allied territory,” the Secretary General said.\n"
+    "The ministry called the move “reckless” and “dangerous”. Officials said 4,000 troops "
+    "were deployed in the region, 1,000 of which came from one ally.\n"
+)
+
+
+def span_of(text: str, passage: str) -> tuple[int, int]:
+    """Offsets of the one occurrence of `passage` in `text`."""
+    start = text.index(passage)
+    assert text.count(passage) == 1, f"{passage!r} is not unique in the sample text"
+    return start, start + len(passage)
+
+
+class OutletFactory(DjangoModelFactory):
+    class Meta:
+        model = Outlet
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Outlet {n}")
+    slug = factory.Sequence(lambda n: f"outlet-{n}")
+
+
+class SourceFactory(DjangoModelFactory):
+    class Meta:
+        model = Source
+
+    title = factory.Sequence(lambda n: f"Source document {n}")
+    slug = factory.Sequence(lambda n: f"source-{n}")
+    outlet = factory.SubFactory(OutletFactory)
+    published_on = factory.Faker("date_object")
+    published_on_precision = "day"
+    # Each source's text must be unique (its SHA-256 is), so the sequence number is part of it.
+    text = factory.Sequence(lambda n: f"{SAMPLE_TEXT}Document {n}.\n")
+
+
+class OrganizationFactory(DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"Organization {n}")
+    slug = factory.Sequence(lambda n: f"organization-{n}")
+    kind = "alliance"
+
+
+class SpeakerFactory(DjangoModelFactory):
+    class Meta:
+        model = Speaker
+
+    name = factory.Sequence(lambda n: f"Speaker {n}")
+    slug = factory.Sequence(lambda n: f"speaker-{n}")
+    kind = "person"
+    role = "Secretary General"
+    organization = factory.SubFactory(OrganizationFactory)
+
+
+class EventFactory(DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    name = factory.Sequence(lambda n: f"Event {n}")
+    slug = factory.Sequence(lambda n: f"event-{n}")
+    kind = "press_conference"
+
+
+class TreatyFactory(DjangoModelFactory):
+    class Meta:
+        model = Treaty
+
+    name = factory.Sequence(lambda n: f"Treaty {n}")
+    slug = factory.Sequence(lambda n: f"treaty-{n}")
+
+
+class SpanFactoryMixin(factory.Factory):
+    """Pins `passage` of the source text: start, end and text follow from it."""
+
+    source = factory.SubFactory(SourceFactory)
+    passage = "We will defend every inch of allied territory,"
+    start = factory.LazyAttribute(lambda o: span_of(o.source.text, o.passage)[0])
+    end = factory.LazyAttribute(lambda o: span_of(o.source.text, o.passage)[1])
+    text = factory.LazyAttribute(lambda o: o.source.text[o.start : o.end])
+
+    class Meta:
+        exclude = ("passage",)
+
+
+class CitationFactory(SpanFactoryMixin, DjangoModelFactory):
+    class Meta:
+        model = Citation
+
+    passage = "Officials said 4,000 troops were deployed in the region"
+
+
+class QuoteFactory(SpanFactoryMixin, DjangoModelFactory):
+    class Meta:
+        model = Quote
+
+    speaker = factory.SubFactory(SpeakerFactory)
+    kind = "statement"
+    said_on = factory.Faker("date_object")
+    said_on_precision = "day"
+
+
+class TroopFigureFactory(DjangoModelFactory):
+    class Meta:
+        model = TroopFigure
+        skip_postgeneration_save = True
+
+    slug = factory.Sequence(lambda n: f"figure-{n}")
+    count = 4000
+    location = "the region"
+    deploying_organization = factory.SubFactory(OrganizationFactory)
+
+    @factory.post_generation
+    def citations(self, create, extracted, **kwargs):
+        if create:
+            self.citations.set(extracted or [CitationFactory()])
