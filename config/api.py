@@ -2,4 +2,22 @@
 
 from rest_framework.routers import DefaultRouter
 
+from quotes.api.views import (
+    EventViewSet,
+    OrganizationViewSet,
+    QuoteViewSet,
+    SpeakerViewSet,
+    TreatyViewSet,
+    TroopFigureViewSet,
+)
+from sources.api.views import OutletViewSet, SourceViewSet
+
 router = DefaultRouter()
+router.register("quotes", QuoteViewSet)
+router.register("speakers", SpeakerViewSet)
+router.register("organizations", OrganizationViewSet)
+router.register("events", EventViewSet)
+router.register("sources", SourceViewSet)
+router.register("outlets", OutletViewSet)
+router.register("treaties", TreatyViewSet)
+router.register("troop-figures", TroopFigureViewSet)

@@ -40,7 +40,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "drf_standardized_errors",
     "sources",
     "quotes",
 ]
@@ -115,13 +119,108 @@ REST_FRAMEWORK = {
     "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.URLPathVersioning",
     "DEFAULT_VERSION": "v1",
     "ALLOWED_VERSIONS": ["v1"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["config.permissions.ResearcherPermissions"],
+    "DEFAULT_PAGINATION_CLASS": "config.pagination.KeysetPagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "config.filters.StrictOrderingFilter",
+    ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "drf_orjson_renderer.renderers.ORJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["drf_orjson_renderer.parsers.ORJSONParser"],
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+
+# One error format for every 4xx and 5xx (https://drf-standardized-errors.readthedocs.io/).
+DRF_STANDARDIZED_ERRORS = {
+    "EXCEPTION_HANDLER_CLASS": "config.errors.ApiExceptionHandler",
+    "ALLOWED_ERROR_STATUS_CODES": [
+        "400",
+        "401",
+        "403",
+        "404",
+        "405",
+        "406",
+        "409",
+        "415",
+        "429",
+        "500",
+        "503",
+    ],
+    "ERROR_SCHEMAS": {
+        "409": "config.schema.ErrorResponse409Serializer",
+        "503": "config.schema.ErrorResponse503Serializer",
+    },
+}
+
+API_DESCRIPTION = """
+Who said what, when, where, and where it is written: verbatim quotes on NATO–Russia relations,
+each pinned to its exact character span in a source text, with the treaties and troop figures
+they argue about, every fact cited the same way.
+
+**Reading** needs no account. **Writing** needs a token (`Authorization: Token <key>`, from
+`manage.py create_researcher`) or a session, and the permission to add or change (the
+`researchers` group); deleting needs a staff account.
+
+**Lists** are paginated by cursor: follow `next` and `previous`; `page_size` sets the page
+length (default 20, at most 100). `ordering` sorts (prefix `-` for descending).
+
+**Errors** all have one shape, whatever the status:
+`{"type": "validation_error" | "client_error" | "server_error",
+"errors": [{"code": "...", "detail": "...", "attr": "field or null"}]}`.
+
+**Dates** that a text gives only in part carry a precision (`day`, `month`, `year`: a
+year-precision date is stored as 1 January), an `inferred` flag and a note on how they were
+worked out; `*_display` shows only the known parts.
+"""
+
+_ERRORS = "drf_standardized_errors.openapi_serializers"
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Quote database API",
-    "DESCRIPTION": "Who said what, when, where, and where it is written.",
+    "DESCRIPTION": API_DESCRIPTION.strip(),
     "VERSION": "1.0.0",
+    "LICENSE": {"name": "MIT"},
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and ReDoc assets come from drf-spectacular-sidecar, served by us: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Separate request and response components: generated SDKs then type writes (ids) and
+    # reads (nested objects) correctly.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "DatePrecisionEnum": "sources.dates.DatePrecision",
+        "QuoteKindEnum": "quotes.choices.QuoteKind",
+        "SpeakerKindEnum": "quotes.choices.SpeakerKind",
+        "EventKindEnum": "quotes.choices.EventKind",
+        "OrganizationKindEnum": "quotes.choices.OrganizationKind",
+        "TreatyStatusKindEnum": "quotes.choices.TreatyStatusKind",
+        "ValidationErrorEnum": f"{_ERRORS}.ValidationErrorEnum.choices",
+        "ClientErrorEnum": f"{_ERRORS}.ClientErrorEnum.choices",
+        "ServerErrorEnum": f"{_ERRORS}.ServerErrorEnum.choices",
+        "ErrorCode401Enum": f"{_ERRORS}.ErrorCode401Enum.choices",
+        "ErrorCode403Enum": f"{_ERRORS}.ErrorCode403Enum.choices",
+        "ErrorCode404Enum": f"{_ERRORS}.ErrorCode404Enum.choices",
+        "ErrorCode405Enum": f"{_ERRORS}.ErrorCode405Enum.choices",
+        "ErrorCode406Enum": f"{_ERRORS}.ErrorCode406Enum.choices",
+        "ErrorCode415Enum": f"{_ERRORS}.ErrorCode415Enum.choices",
+        "ErrorCode429Enum": f"{_ERRORS}.ErrorCode429Enum.choices",
+        "ErrorCode500Enum": f"{_ERRORS}.ErrorCode500Enum.choices",
+        "ErrorCode409Enum": "config.schema.ErrorCode409Enum.choices",
+        "ErrorCode503Enum": "config.schema.ErrorCode503Enum.choices",
+    },
+    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }
 
 LOGGING = {

@@ -1,14 +1,35 @@
-"""Top-level URLs: the admin, the versioned API and the health probe."""
+"""Top-level URLs: the admin, the versioned API with its schema and docs, the health probe."""
 
 from django.contrib import admin
 from django.urls import include, path, re_path
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerView,
+)
 
+import config.schema  # noqa: F401  (registers the OpenAPI extensions)
 from config.api import router
+from config.errors import api_not_found
 from config.health import healthz
+
+api_v1 = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("", include(router.urls)),
+]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     # URLPathVersioning reads the version from this kwarg; only v1 exists so far.
-    re_path(r"^api/(?P<version>v1)/", include(router.urls)),
+    re_path(r"^api/(?P<version>v1)/", include(api_v1)),
+    # Anything else under /api/ is a 404 in the API's error format, in debug mode too.
+    re_path(r"^api/", api_not_found),
     path("healthz", healthz, name="healthz"),
 ]
+
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

@@ -4,10 +4,12 @@ Every quote is a span of a source (it inherits `SourceSpan`); every fact cites a
 `Citation`. The span rules themselves live in `sources.spans`.
 """
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from quotes.choices import (
     EventKind,
@@ -25,6 +27,7 @@ from sources.dates import (
 from sources.models import (
     NaturalKeyManager,
     SourceSpan,
+    SpanManager,
     TimeStampedModel,
     country_code_validator,
     language_code_validator,
@@ -64,6 +67,24 @@ class Organization(TimeStampedModel):
         return (self.slug,)
 
 
+class SpeakerQuerySet(models.QuerySet):
+    def with_quote_statistics(self):
+        """Annotate quote_count, first_quote_on and last_quote_on.
+
+        Correlated subqueries rather than a join and GROUP BY: they are computed only for the
+        rows a page returns, whatever the number of quotes.
+        """
+        quotes = Quote.objects.filter(speaker=OuterRef("pk")).order_by()
+        dated = quotes.filter(said_on__isnull=False)
+        return self.annotate(
+            quote_count=Coalesce(
+                Subquery(quotes.values("speaker").annotate(n=Count("pk")).values("n")), 0
+            ),
+            first_quote_on=Subquery(dated.order_by("said_on").values("said_on")[:1]),
+            last_quote_on=Subquery(dated.order_by("-said_on").values("said_on")[:1]),
+        )
+
+
 class Speaker(TimeStampedModel):
     """A person or an institution that speaks (the Russian Foreign Ministry speaks in seed 000)."""
 
@@ -88,7 +109,7 @@ class Speaker(TimeStampedModel):
     )
     note = models.TextField(blank=True)
 
-    objects = NaturalKeyManager()
+    objects = NaturalKeyManager.from_queryset(SpeakerQuerySet)()
 
     class Meta:
         ordering = ["name"]
@@ -357,11 +378,14 @@ class Quote(SourceSpan):
         blank=True, help_text="How the speaker was identified from the surrounding text."
     )
     note = models.TextField(blank=True)
+    # Maintained by a PostgreSQL trigger from `text`; unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
-    objects = NaturalKeyManager("source__slug", "start", "end")
+    objects = SpanManager("source__slug", "start", "end")
 
     class Meta(SourceSpan.Meta):
         ordering = ["said_on", "source", "start"]
+        indexes = [models.Index(fields=["speaker", "said_on"], name="quote_speaker_said_on")]
         constraints = [
             *SourceSpan.Meta.constraints,
             *partial_date_constraints("said_on", "quote"),

@@ -2,10 +2,12 @@
 
 import hashlib
 
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Greatest, Substr
 from django.utils.functional import cached_property
 
 from sources import spans
@@ -101,13 +103,16 @@ class Source(TimeStampedModel):
         "SHA-256",
         max_length=64,
         unique=True,
-        validators=[RegexValidator(r"^[0-9a-f]{64}$", "A SHA-256 is 64 lower-case hex digits.")],
-        help_text="SHA-256 of the UTF-8 text; computed on save.",
+        blank=True,
+        editable=False,
+        help_text="SHA-256 of the UTF-8 text, computed from it: the fingerprint of the document.",
     )
     seed_file = models.CharField(
         max_length=200, blank=True, help_text="File name under seeds/ the text comes from."
     )
     url = models.URLField("URL", max_length=500, blank=True)
+    # Maintained by a PostgreSQL trigger (title weighted above text); unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = NaturalKeyManager()
 
@@ -125,8 +130,8 @@ class Source(TimeStampedModel):
         return self.title
 
     def save(self, *args, **kwargs):
-        if self.text and not self.sha256:
-            self.sha256 = self.digest(self.text)
+        # Derived, never input: whatever was set, the fingerprint follows the text.
+        self.sha256 = self.digest(self.text)
         super().save(*args, **kwargs)
 
     def natural_key(self):
@@ -143,8 +148,8 @@ class Source(TimeStampedModel):
 
     def clean(self):
         errors = partial_date_errors_for(self, "published_on")
-        if self.sha256 and self.text and self.sha256 != self.digest(self.text):
-            errors["sha256"] = "The SHA-256 does not match the text."
+        # Computed here too, so that validate_unique() reports a duplicate text in words.
+        self.sha256 = self.digest(self.text)
         if self.pk and self.text:
             stored = Source.objects.filter(pk=self.pk).values_list("text", flat=True).first()
             if stored is not None and stored != self.text and self.has_cited_spans():
@@ -157,6 +162,26 @@ class Source(TimeStampedModel):
 
     def has_cited_spans(self) -> bool:
         return self.citations.exists() or self.quotes.exists()
+
+
+class SourceSpanQuerySet(models.QuerySet):
+    """Queries over span-holding models."""
+
+    def with_context(self, chars: int = spans.DEFAULT_CONTEXT_CHARS):
+        """Annotate `context_before` and `context_after`, cut from the source text in SQL.
+
+        The same cut as `spans.context()`, done by the database so that a page of quotes
+        never loads whole source texts (the view defers `source__text`). SQL strings count
+        from 1.
+        """
+        before_start = Greatest(F("start") - chars, Value(0))
+        return self.annotate(
+            context_before=Substr("source__text", before_start + 1, F("start") - before_start),
+            context_after=Substr("source__text", F("end") + 1, chars),
+        )
+
+
+SpanManager = NaturalKeyManager.from_queryset(SourceSpanQuerySet)
 
 
 class SourceSpan(TimeStampedModel):
@@ -201,7 +226,9 @@ class SourceSpan(TimeStampedModel):
 
     @cached_property
     def context(self):
-        """(before, after): the source text around the span."""
+        """(before, after): the source text around the span (from `with_context()` if used)."""
+        if hasattr(self, "context_before"):
+            return self.context_before, self.context_after
         return spans.context(self.source.text, self.start, self.end)
 
     @property
@@ -212,7 +239,7 @@ class SourceSpan(TimeStampedModel):
 class Citation(SourceSpan):
     """A passage of a source that supports a fact (a treaty date, a troop figure, ...)."""
 
-    objects = NaturalKeyManager("source__slug", "start", "end")
+    objects = SpanManager("source__slug", "start", "end")
 
     class Meta(SourceSpan.Meta):
         ordering = ["source", "start", "end"]

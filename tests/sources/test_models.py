@@ -16,10 +16,16 @@ def test_sha256_is_computed_from_the_utf8_text_on_save():
     assert len(source.sha256) == 64
 
 
-def test_sha256_that_does_not_match_the_text_is_rejected():
-    source = SourceFactory.build(sha256="0" * 64)
+def test_sha256_follows_the_text_whatever_was_set():
+    source = SourceFactory(sha256="0" * 64)
+    assert source.sha256 == Source.digest(source.text)
+
+
+def test_the_same_text_cannot_be_two_sources():
+    source = SourceFactory()
+    duplicate = SourceFactory.build(text=source.text, outlet=source.outlet)
     with pytest.raises(ValidationError) as excinfo:
-        source.full_clean()
+        duplicate.full_clean()
     assert "sha256" in excinfo.value.message_dict
 
 
@@ -27,7 +33,6 @@ def test_text_of_a_cited_source_cannot_change():
     citation = CitationFactory()
     source = citation.source
     source.text = source.text.replace("Officials", "Sources")
-    source.sha256 = Source.digest(source.text)
     with pytest.raises(ValidationError) as excinfo:
         source.full_clean()
     assert "cannot change" in excinfo.value.message_dict["text"][0]
@@ -36,7 +41,6 @@ def test_text_of_a_cited_source_cannot_change():
 def test_text_of_an_uncited_source_may_be_corrected():
     source = SourceFactory()
     source.text = "A corrected transcription."
-    source.sha256 = Source.digest(source.text)
     source.full_clean()
 
 

@@ -1,0 +1,95 @@
+"""One error format for every 4xx and 5xx answer of the API.
+
+The format is drf-standardized-errors':
+
+    {"type": "validation_error" | "client_error" | "server_error",
+     "errors": [{"code": "invalid", "detail": "A person-readable message.", "attr": "field"}]}
+
+DRF views produce it through `ApiExceptionHandler`; the Django-level handlers below produce it
+for /api/ URLs that never reach a view (an unknown path, a crash in middleware).
+"""
+
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError
+from django.db.models import ProtectedError, RestrictedError
+from django.http import JsonResponse
+from django.views import defaults
+from drf_standardized_errors.handler import ExceptionHandler
+from rest_framework import exceptions, status
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "The request conflicts with the current state of the data."
+    default_code = "conflict"
+
+
+class ServiceUnavailable(exceptions.APIException):
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The database is unavailable; try again shortly."
+    default_code = "service_unavailable"
+
+
+class ApiExceptionHandler(ExceptionHandler):
+    """Map database conditions to the answers a client can act on, in the one error format."""
+
+    def convert_known_exceptions(self, exc):
+        if isinstance(exc, ProtectedError | RestrictedError):
+            blockers = sorted({str(obj) for obj in exc.args[1]})[:5]
+            return Conflict(
+                "It cannot be deleted while other records refer to it: " + "; ".join(blockers)
+            )
+        if isinstance(exc, IntegrityError):
+            return Conflict(
+                "The change conflicts with existing data (a duplicate, or a concurrent change)."
+            )
+        if isinstance(exc, OperationalError | InterfaceError):
+            return ServiceUnavailable()
+        if isinstance(exc, DatabaseError):
+            return ServiceUnavailable()
+        return super().convert_known_exceptions(exc)
+
+    def get_headers(self, exc):
+        headers = super().get_headers(exc)
+        if isinstance(exc, ServiceUnavailable):
+            headers["Retry-After"] = "5"
+        return headers
+
+
+def error_body(error_type, code, detail, attr=None):
+    return {"type": error_type, "errors": [{"code": code, "detail": detail, "attr": attr}]}
+
+
+def _is_api(request):
+    return request.path.startswith("/api/")
+
+
+def bad_request(request, exception, template_name="400.html"):
+    if _is_api(request):
+        return JsonResponse(error_body("client_error", "bad_request", "Bad request."), status=400)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception, template_name="403.html"):
+    if _is_api(request):
+        body = error_body("client_error", "permission_denied", "Permission denied.")
+        return JsonResponse(body, status=403)
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception, template_name="404.html"):
+    if _is_api(request):
+        return api_not_found(request)
+    return defaults.page_not_found(request, exception)
+
+
+def api_not_found(request, *args, **kwargs):
+    """The catch-all view of /api/: no resource here."""
+    body = error_body("client_error", "not_found", f"No API resource at {request.path}.")
+    return JsonResponse(body, status=404)
+
+
+def server_error(request, template_name="500.html"):
+    if _is_api(request):
+        body = error_body("server_error", "error", "A server error occurred.")
+        return JsonResponse(body, status=500)
+    return defaults.server_error(request)

@@ -1,0 +1,68 @@
+"""OpenAPI schema customisations: error responses, brief relations, auth descriptions."""
+
+from django.db import models
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.types import OpenApiTypes
+from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
+from drf_standardized_errors.openapi_serializers import ClientErrorEnum, ServerErrorEnum
+from rest_framework import serializers
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class ErrorCode409Enum(models.TextChoices):
+    CONFLICT = "conflict"
+
+
+class ErrorCode503Enum(models.TextChoices):
+    SERVICE_UNAVAILABLE = "service_unavailable"
+
+
+class Error409Serializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=ErrorCode409Enum.choices)
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+
+class ErrorResponse409Serializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
+    errors = Error409Serializer(many=True)
+
+
+class Error503Serializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=ErrorCode503Enum.choices)
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+
+class ErrorResponse503Serializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=ServerErrorEnum.choices)
+    errors = Error503Serializer(many=True)
+
+
+class AutoSchema(StandardizedErrorsAutoSchema):
+    """Documents every error an operation can answer, in the one error format.
+
+    On top of drf-standardized-errors' codes: 409 on writes (a delete blocked by references, a
+    conflicting concurrent change) and 503 everywhere (the database is unavailable).
+    """
+
+    def _should_add_error_response(self, responses, status_code):
+        if status_code == "409":
+            return self.method in WRITE_METHODS and status_code not in responses
+        return super()._should_add_error_response(responses, status_code)
+
+
+class BriefRelatedFieldExtension(OpenApiSerializerFieldExtension):
+    """A BriefRelatedField is an integer id in requests and a brief object in responses."""
+
+    target_class = "config.serializers.BriefRelatedField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "request":
+            schema = build_basic_type(OpenApiTypes.INT)
+            model = self.target.serializer_class.Meta.model._meta.verbose_name
+            schema["description"] = f"Id of the {model}."
+            return schema
+        return auto_schema.resolve_serializer(self.target.serializer_class, direction).ref

@@ -1,0 +1,133 @@
+"""Filters for speakers, organisations, events, quotes, treaties and troop figures."""
+
+import django_filters
+
+from quotes.choices import EventKind, OrganizationKind, QuoteKind, SpeakerKind
+from quotes.models import Event, Organization, Quote, Speaker, Treaty, TroopFigure
+from sources.filtersets import by_id, by_slug, date_range
+from sources.models import Outlet, Source
+from sources.search import full_text_search, words_in_any
+
+
+class OrganizationFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search the name and aliases")
+    kind = django_filters.MultipleChoiceFilter(choices=OrganizationKind.choices)
+
+    class Meta:
+        model = Organization
+        fields = ["q", "slug", "kind", "country"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(words_in_any(["name", "aliases"], value))
+
+
+class SpeakerFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="search", label="Search the name, the aliases (Makron, trump, ...) and the role"
+    )
+    kind = django_filters.MultipleChoiceFilter(choices=SpeakerKind.choices)
+    organization = by_slug("organization", Organization, "Organization")
+    organization_id = by_id("organization", Organization, "Organization")
+
+    class Meta:
+        model = Speaker
+        fields = ["q", "slug", "kind", "organization", "organization_id", "country"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(words_in_any(["name", "aliases", "role"], value))
+
+
+class EventFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search the name and place")
+    kind = django_filters.MultipleChoiceFilter(choices=EventKind.choices)
+    organization = by_slug("organization", Organization, "Organizing organization")
+    organization_id = by_id("organization", Organization, "Organizing organization")
+    starts_on_after, starts_on_before = date_range("starts_on", "Starting")
+
+    class Meta:
+        model = Event
+        fields = ["q", "slug", "kind", "organization", "organization_id", "country"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(words_in_any(["name", "place"], value))
+
+
+class QuoteFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="search",
+        label='Full-text search of the quote (PostgreSQL: ranked, with "phrases", OR and '
+        "-exclusions; SQLite: every word must occur)",
+    )
+    speaker = by_slug("speaker", Speaker, "Speaker")
+    speaker_id = by_id("speaker", Speaker, "Speaker")
+    organization = by_slug("speaker__organization", Organization, "Speaker's organization")
+    organization_id = by_id("speaker__organization", Organization, "Speaker's organization")
+    source = by_slug("source", Source, "Source")
+    source_id = by_id("source", Source, "Source")
+    outlet = by_slug("source__outlet", Outlet, "Outlet of the source")
+    outlet_id = by_id("source__outlet", Outlet, "Outlet of the source")
+    event = by_slug("event", Event, "Event")
+    event_id = by_id("event", Event, "Event")
+    treaty = by_slug("treaties", Treaty, "Treaty the quote is about")
+    treaty_id = by_id("treaties", Treaty, "Treaty the quote is about")
+    kind = django_filters.MultipleChoiceFilter(choices=QuoteKind.choices)
+    language = django_filters.CharFilter(label="ISO 639 language code of the recorded text")
+    said_on_after, said_on_before = date_range("said_on", "Said")
+
+    class Meta:
+        model = Quote
+        fields = [
+            "q",
+            "speaker",
+            "speaker_id",
+            "organization",
+            "organization_id",
+            "source",
+            "source_id",
+            "outlet",
+            "outlet_id",
+            "event",
+            "event_id",
+            "treaty",
+            "treaty_id",
+            "kind",
+            "language",
+            "is_translation",
+        ]
+
+    def search(self, queryset, name, value):
+        return full_text_search(queryset, value, fallback_fields=["text"])
+
+
+class TreatyFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search the names and aliases")
+    party = django_filters.CharFilter(
+        field_name="parties__country", label="Country code of a party (US, SU, RU, ...)"
+    )
+    signed_on_after, signed_on_before = date_range("signed_on", "Signed")
+
+    class Meta:
+        model = Treaty
+        fields = ["q", "slug", "party"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(words_in_any(["name", "short_name", "aliases"], value))
+
+
+class TroopFigureFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search the location and note")
+    country = django_filters.CharFilter(
+        field_name="contributing_country", label="Contributing country (ISO 3166-1 alpha-2)"
+    )
+    organization = by_slug("deploying_organization", Organization, "Deploying organization")
+    organization_id = by_id("deploying_organization", Organization, "Deploying organization")
+    location = django_filters.CharFilter(lookup_expr="icontains", label="Location contains")
+    parent_id = by_id("parent", TroopFigure, "The figure this one is part of")
+    as_of_after, as_of_before = date_range("as_of", "As of")
+
+    class Meta:
+        model = TroopFigure
+        fields = ["q", "slug", "country", "organization", "organization_id", "location"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(words_in_any(["location", "note"], value))
