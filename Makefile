@@ -6,7 +6,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve test lint format migrate seed lock clean
+.PHONY: help install run test lint format migrate seed schema lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -34,6 +34,9 @@ run: seed ## Set everything up and serve on 127.0.0.1:$PORT (SQLite unless DATAB
 
 test: install ## Run the whole test suite (SQLite, or PostgreSQL when DATABASE_URL points at it)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+schema: install ## Regenerate the committed OpenAPI schema (docs/openapi/v1.yaml)
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file docs/openapi/v1.yaml
 
 lint: install ## Lint and check formatting
 	$(BIN)/ruff check .

@@ -6,7 +6,9 @@ from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
 from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum, ServerErrorEnum
-from rest_framework import serializers
+from rest_framework import permissions, serializers
+
+from config.permissions import ResearcherPermissions
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -47,6 +49,16 @@ class AutoSchema(StandardizedErrorsAutoSchema):
     On top of drf-standardized-errors' codes: 409 on writes (a delete blocked by references, a
     conflicting concurrent change) and 503 everywhere (the database is unavailable).
     """
+
+    def get_auth(self):
+        auths = super().get_auth()
+        # Reading needs no account: say so, so that generated clients may call reads anonymously.
+        anonymous_reads = any(
+            isinstance(p, ResearcherPermissions) for p in self.view.get_permissions()
+        )
+        if anonymous_reads and self.method in permissions.SAFE_METHODS and {} not in auths:
+            auths.append({})
+        return auths
 
     def _should_add_error_response(self, responses, status_code):
         if status_code == "409":

@@ -2,10 +2,12 @@
 
 import copy
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.settings import api_settings
 
 from sources.dates import format_partial_date
 
@@ -81,5 +83,8 @@ class ModelValidationMixin:
         try:
             instance.full_clean(exclude=[f.name for f in model._meta.many_to_many])
         except DjangoValidationError as exc:
-            raise serializers.ValidationError(serializers.as_serializer_error(exc)) from exc
+            detail = serializers.as_serializer_error(exc)
+            if NON_FIELD_ERRORS in detail:
+                detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
+            raise serializers.ValidationError(detail) from exc
         return attrs

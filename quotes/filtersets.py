@@ -4,14 +4,23 @@ import django_filters
 
 from quotes.choices import EventKind, OrganizationKind, QuoteKind, SpeakerKind
 from quotes.models import Event, Organization, Quote, Speaker, Treaty, TroopFigure
-from sources.filtersets import by_id, by_slug, date_range
+from sources.filtersets import (
+    by_id,
+    by_slug,
+    country_filter,
+    date_range,
+    slug_filter,
+    strict_boolean,
+)
 from sources.models import Outlet, Source
 from sources.search import full_text_search, words_in_any
 
 
 class OrganizationFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search the name and aliases")
+    slug = slug_filter("organization")
     kind = django_filters.MultipleChoiceFilter(choices=OrganizationKind.choices)
+    country = country_filter()
 
     class Meta:
         model = Organization
@@ -25,7 +34,9 @@ class SpeakerFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="search", label="Search the name, the aliases (Makron, trump, ...) and the role"
     )
+    slug = slug_filter("speaker")
     kind = django_filters.MultipleChoiceFilter(choices=SpeakerKind.choices)
+    country = country_filter()
     organization = by_slug("organization", Organization, "Organization")
     organization_id = by_id("organization", Organization, "Organization")
 
@@ -39,7 +50,9 @@ class SpeakerFilterSet(django_filters.FilterSet):
 
 class EventFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search the name and place")
+    slug = slug_filter("event")
     kind = django_filters.MultipleChoiceFilter(choices=EventKind.choices)
+    country = country_filter()
     organization = by_slug("organization", Organization, "Organizing organization")
     organization_id = by_id("organization", Organization, "Organizing organization")
     starts_on_after, starts_on_before = date_range("starts_on", "Starting")
@@ -73,6 +86,7 @@ class QuoteFilterSet(django_filters.FilterSet):
     kind = django_filters.MultipleChoiceFilter(choices=QuoteKind.choices)
     language = django_filters.CharFilter(label="ISO 639 language code of the recorded text")
     said_on_after, said_on_before = date_range("said_on", "Said")
+    is_translation = strict_boolean("is_translation", "The words are a translation")
 
     class Meta:
         model = Quote
@@ -101,6 +115,7 @@ class QuoteFilterSet(django_filters.FilterSet):
 
 class TreatyFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search the names and aliases")
+    slug = slug_filter("treaty")
     party = django_filters.CharFilter(
         field_name="parties__country", label="Country code of a party (US, SU, RU, ...)"
     )
@@ -116,9 +131,8 @@ class TreatyFilterSet(django_filters.FilterSet):
 
 class TroopFigureFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search the location and note")
-    country = django_filters.CharFilter(
-        field_name="contributing_country", label="Contributing country (ISO 3166-1 alpha-2)"
-    )
+    slug = slug_filter("troop figure")
+    country = country_filter("contributing_country", "Contributing country (ISO 3166-1 alpha-2)")
     organization = by_slug("deploying_organization", Organization, "Deploying organization")
     organization_id = by_id("deploying_organization", Organization, "Deploying organization")
     location = django_filters.CharFilter(lookup_expr="icontains", label="Location contains")

@@ -6,7 +6,7 @@ Every quote is a span of a source (it inherits `SourceSpan`); every fact cites a
 
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -33,6 +33,10 @@ from sources.models import (
     language_code_validator,
 )
 from sources.spans import normalize
+
+# Bounds that no real figure passes; they also keep the API schema the same on every database.
+MAX_TROOP_COUNT = 10_000_000
+MAX_RANGE_KM = 50_000  # more than the Earth's circumference
 
 wikidata_id_validator = RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata id looks like Q7747.")
 
@@ -319,8 +323,12 @@ class TreatyProvision(TreatyFact):
     treaty = models.ForeignKey(Treaty, on_delete=models.CASCADE, related_name="provisions")
     article = models.CharField(max_length=50, blank=True)
     summary = models.TextField()
-    min_range_km = models.PositiveIntegerField(null=True, blank=True)
-    max_range_km = models.PositiveIntegerField(null=True, blank=True)
+    min_range_km = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(MAX_RANGE_KM)]
+    )
+    max_range_km = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(MAX_RANGE_KM)]
+    )
     citations = models.ManyToManyField("sources.Citation", related_name="treaty_provisions")
 
     class Meta(TreatyFact.Meta):
@@ -429,7 +437,9 @@ class TroopFigure(TimeStampedModel):
     """A cited troop count: how many, whose, deployed by whom, where, as of when."""
 
     slug = models.SlugField(max_length=100, unique=True)
-    count = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    count = models.PositiveIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_TROOP_COUNT)]
+    )
     unit = models.CharField(max_length=50, default="soldiers", help_text="As the text counts.")
     contributing_country = models.CharField(
         max_length=2, blank=True, validators=[country_code_validator]

@@ -2,8 +2,6 @@
 
 import django_filters
 from django.db.models import Q
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
 
 from sources.models import Outlet, Source
 from sources.search import full_text_search
@@ -22,15 +20,21 @@ def date_range(field, noun):
     )
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
-    """Related objects by slug; unknown slugs are a 400 naming the parameter."""
+class RelatedBySlugFilter(django_filters.ModelMultipleChoiceFilter):
+    """Named by slug in the URL, matched by the related object in SQL.
+
+    (django-filter would compare the slug with the foreign key; naming the field itself, not
+    `<field>__slug`, also lets drf-spectacular find and describe it.)
+    """
+
+    def get_filter_predicate(self, v):
+        return {self.field_name: v}
 
 
 def by_slug(field, model, noun):
-    """`?<name>=<slug>` (repeatable): related objects by slug."""
-    return SlugMultipleChoiceFilter(
-        field_name=f"{field}__slug",
+    """`?<name>=<slug>` (repeatable): related objects by slug; an unknown slug is a 400."""
+    return RelatedBySlugFilter(
+        field_name=field,
         to_field_name="slug",
         queryset=model.objects.all(),
         label=f"{noun} (slug; repeat for several)",
@@ -44,9 +48,28 @@ def by_id(field, model, noun):
     )
 
 
+def strict_boolean(field, label):
+    """`true` or `false`; anything else is a 400 (django-filter's BooleanFilter ignores it)."""
+    return django_filters.TypedChoiceFilter(
+        field_name=field,
+        choices=[("true", "true"), ("false", "false")],
+        coerce=lambda value: value == "true",
+        label=label,
+    )
+
+
+def slug_filter(noun):
+    return django_filters.CharFilter(label=f"The {noun} with this slug")
+
+
+def country_filter(field="country", label="ISO 3166-1 alpha-2 country code, such as RU"):
+    return django_filters.CharFilter(field_name=field, label=label)
+
+
 class OutletFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label="Search the name and website")
-    country = django_filters.CharFilter(label="ISO 3166-1 alpha-2 country code")
+    slug = slug_filter("outlet")
+    country = country_filter()
 
     class Meta:
         model = Outlet
@@ -62,7 +85,11 @@ class SourceFilterSet(django_filters.FilterSet):
     )
     outlet = by_slug("outlet", Outlet, "Outlet")
     outlet_id = by_id("outlet", Outlet, "Outlet")
+    slug = slug_filter("source")
     language = django_filters.CharFilter(label="ISO 639 language code of the text")
+    original_language = django_filters.CharFilter(
+        label="ISO 639 code of the language a translated text was translated from"
+    )
     published_on_after, published_on_before = date_range("published_on", "Published")
 
     class Meta:

@@ -4,7 +4,7 @@ import hashlib
 
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest, Substr
@@ -21,6 +21,10 @@ from sources.dates import (
 country_code_validator = RegexValidator(
     r"^[A-Z]{2}$", "Use an ISO 3166-1 alpha-2 country code in capitals, such as RU or US."
 )
+# Offsets are capped below 2**31 so that every backend stores them alike (and the API schema
+# does not depend on the database): a 2-billion-character source is not a news article.
+MAX_OFFSET = 2**31 - 1
+
 language_code_validator = RegexValidator(
     r"^[a-z]{2,3}$", "Use an ISO 639 language code in lower case, such as en or ru."
 )
@@ -192,9 +196,13 @@ class SourceSpan(TimeStampedModel):
 
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="%(class)ss")
     start = models.PositiveIntegerField(
-        help_text="Offset of the first character, in Unicode code points from 0."
+        validators=[MaxValueValidator(MAX_OFFSET)],
+        help_text="Offset of the first character, in Unicode code points from 0.",
     )
-    end = models.PositiveIntegerField(help_text="Offset just past the last character.")
+    end = models.PositiveIntegerField(
+        validators=[MaxValueValidator(MAX_OFFSET)],
+        help_text="Offset just past the last character.",
+    )
     text = models.TextField(
         help_text="The passage as it stands at the span (whitespace and quote-mark style aside)."
     )

@@ -29,7 +29,9 @@ def full_text_search(queryset, text, fallback_fields):
     if connections[queryset.db].vendor == "postgresql":
         query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
         queryset = queryset.filter(search_vector=query).annotate(
-            search_rank=SearchRank(F("search_vector"), query)
+            # Normalisation 2 divides by the document's length: a short quote that is all
+            # about the term ranks above a long one that mentions it once.
+            search_rank=SearchRank(F("search_vector"), query, normalization=2)
         )
     else:
         queryset = queryset.filter(words_in_any(fallback_fields, text)).annotate(

@@ -15,3 +15,11 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture
+def seeded(db):
+    """The curated seed data, loaded as `make run` loads it."""
+    from django.core.management import call_command
+
+    call_command("seed", verbosity=0)
