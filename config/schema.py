@@ -11,6 +11,14 @@ from rest_framework import permissions, serializers
 from config.permissions import ResearcherPermissions
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+ACTION_SUMMARIES = {
+    "list": "List {many}",
+    "retrieve": "Get {one}",
+    "create": "Create {one}",
+    "update": "Replace {one}",
+    "partial_update": "Update {one}",
+    "destroy": "Delete {one}",
+}
 
 
 class ErrorCode409Enum(models.TextChoices):
@@ -49,6 +57,21 @@ class AutoSchema(StandardizedErrorsAutoSchema):
     On top of drf-standardized-errors' codes: 409 on writes (a delete blocked by references, a
     conflicting concurrent change) and 503 everywhere (the database is unavailable).
     """
+
+    def get_summary(self):
+        """Short titles for the docs ("List quotes", "Update a quote") instead of operation ids."""
+        summary = super().get_summary()
+        if summary:
+            return summary
+        model = getattr(getattr(self.view, "queryset", None), "model", None)
+        action = getattr(self.view, "action", None)
+        if model is None or action not in ACTION_SUMMARIES:
+            return None
+        meta = model._meta
+        article = "an" if meta.verbose_name[0] in "aeiou" else "a"
+        return ACTION_SUMMARIES[action].format(
+            one=f"{article} {meta.verbose_name}", many=meta.verbose_name_plural
+        )
 
     def get_auth(self):
         auths = super().get_auth()
