@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
+    "simple_history",
     "sources",
     "quotes",
 ]
@@ -58,6 +59,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Records who made each change, for the admin and the API alike.
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -207,6 +210,7 @@ SPECTACULAR_SETTINGS = {
         "EventKindEnum": "quotes.choices.EventKind",
         "OrganizationKindEnum": "quotes.choices.OrganizationKind",
         "TreatyStatusKindEnum": "quotes.choices.TreatyStatusKind",
+        "ReviewStatusEnum": "quotes.choices.ReviewStatus",
         "ValidationErrorEnum": f"{_ERRORS}.ValidationErrorEnum.choices",
         "ClientErrorEnum": f"{_ERRORS}.ClientErrorEnum.choices",
         "ServerErrorEnum": f"{_ERRORS}.ServerErrorEnum.choices",

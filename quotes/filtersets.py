@@ -2,7 +2,7 @@
 
 import django_filters
 
-from quotes.choices import EventKind, OrganizationKind, QuoteKind, SpeakerKind
+from quotes.choices import EventKind, OrganizationKind, QuoteKind, ReviewStatus, SpeakerKind
 from quotes.models import Event, Organization, Quote, Speaker, Treaty, TroopFigure
 from sources.filtersets import (
     by_id,
@@ -87,6 +87,9 @@ class QuoteFilterSet(django_filters.FilterSet):
     language = django_filters.CharFilter(label="ISO 639 language code of the recorded text")
     said_on_after, said_on_before = date_range("said_on", "Said")
     is_translation = strict_boolean("is_translation", "The words are a translation")
+    status = django_filters.MultipleChoiceFilter(
+        choices=ReviewStatus.choices, label="Review status (the public sees published only)"
+    )
 
     class Meta:
         model = Quote
@@ -137,6 +140,9 @@ class TroopFigureFilterSet(django_filters.FilterSet):
     organization_id = by_id("deploying_organization", Organization, "Deploying organization")
     location = django_filters.CharFilter(lookup_expr="icontains", label="Location contains")
     parent_id = by_id("parent", TroopFigure, "The figure this one is part of")
+    status = django_filters.MultipleChoiceFilter(
+        choices=ReviewStatus.choices, label="Review status (the public sees published only)"
+    )
     as_of_after, as_of_before = date_range("as_of", "As of")
 
     class Meta:

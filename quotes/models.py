@@ -15,6 +15,7 @@ from quotes.choices import (
     EventKind,
     OrganizationKind,
     QuoteKind,
+    ReviewStatus,
     SpeakerKind,
     TreatyStatusKind,
 )
@@ -24,10 +25,11 @@ from sources.dates import (
     partial_date_constraints,
     partial_date_errors_for,
 )
+from sources.history import history
 from sources.models import (
     NaturalKeyManager,
     SourceSpan,
-    SpanManager,
+    SourceSpanQuerySet,
     TimeStampedModel,
     country_code_validator,
     language_code_validator,
@@ -60,6 +62,7 @@ class Organization(TimeStampedModel):
     note = models.TextField(blank=True)
 
     objects = NaturalKeyManager()
+    history = history()
 
     class Meta:
         ordering = ["name"]
@@ -71,14 +74,33 @@ class Organization(TimeStampedModel):
         return (self.slug,)
 
 
+class ReviewedQuerySetMixin:
+    """For models with a review status: what a given user may see."""
+
+    def visible_to(self, user):
+        """Everything for users who may view the model (researchers); published rows otherwise."""
+        meta = self.model._meta
+        if user is not None and user.has_perm(f"{meta.app_label}.view_{meta.model_name}"):
+            return self
+        return self.filter(status=ReviewStatus.PUBLISHED)
+
+
+class QuoteQuerySet(ReviewedQuerySetMixin, SourceSpanQuerySet):
+    pass
+
+
+class TroopFigureQuerySet(ReviewedQuerySetMixin, models.QuerySet):
+    pass
+
+
 class SpeakerQuerySet(models.QuerySet):
-    def with_quote_statistics(self):
-        """Annotate quote_count, first_quote_on and last_quote_on.
+    def with_quote_statistics(self, user=None):
+        """Annotate quote_count, first_quote_on and last_quote_on, over the quotes `user` may see.
 
         Correlated subqueries rather than a join and GROUP BY: they are computed only for the
         rows a page returns, whatever the number of quotes.
         """
-        quotes = Quote.objects.filter(speaker=OuterRef("pk")).order_by()
+        quotes = Quote.objects.visible_to(user).filter(speaker=OuterRef("pk")).order_by()
         dated = quotes.filter(said_on__isnull=False)
         return self.annotate(
             quote_count=Coalesce(
@@ -114,6 +136,7 @@ class Speaker(TimeStampedModel):
     note = models.TextField(blank=True)
 
     objects = NaturalKeyManager.from_queryset(SpeakerQuerySet)()
+    history = history()
 
     class Meta:
         ordering = ["name"]
@@ -155,6 +178,7 @@ class Event(TimeStampedModel):
     note = models.TextField(blank=True)
 
     objects = NaturalKeyManager()
+    history = history(m2m_fields=[citations])
 
     class Meta:
         ordering = ["starts_on", "name"]
@@ -198,6 +222,7 @@ class Treaty(TimeStampedModel):
     note = models.TextField(blank=True)
 
     objects = NaturalKeyManager()
+    history = history(m2m_fields=[citations])
 
     class Meta:
         ordering = ["name"]
@@ -246,6 +271,7 @@ class TreatyParty(TreatyFact):
     name = models.CharField(max_length=200)
     note = models.TextField(blank=True)
     citations = models.ManyToManyField("sources.Citation", related_name="treaty_parties")
+    history = history(m2m_fields=[citations])
 
     class Meta(TreatyFact.Meta):
         ordering = ["treaty", "name"]
@@ -267,6 +293,7 @@ class TreatySignatory(TreatyFact):
     role = models.CharField(max_length=200, blank=True, help_text="Role as the texts give it.")
     party_country = models.CharField(max_length=2, blank=True, validators=[country_code_validator])
     citations = models.ManyToManyField("sources.Citation", related_name="treaty_signatories")
+    history = history(m2m_fields=[citations])
 
     class Meta(TreatyFact.Meta):
         ordering = ["treaty", "speaker__name"]
@@ -299,6 +326,7 @@ class TreatyStatusEvent(TreatyFact):
     )
     description = models.TextField()
     citations = models.ManyToManyField("sources.Citation", related_name="treaty_status_events")
+    history = history(m2m_fields=[citations])
 
     class Meta(TreatyFact.Meta):
         ordering = ["treaty", "occurred_on", "slug"]
@@ -330,6 +358,7 @@ class TreatyProvision(TreatyFact):
         null=True, blank=True, validators=[MaxValueValidator(MAX_RANGE_KM)]
     )
     citations = models.ManyToManyField("sources.Citation", related_name="treaty_provisions")
+    history = history(m2m_fields=[citations])
 
     class Meta(TreatyFact.Meta):
         ordering = ["treaty", "min_range_km", "slug"]
@@ -386,10 +415,14 @@ class Quote(SourceSpan):
         blank=True, help_text="How the speaker was identified from the surrounding text."
     )
     note = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT, db_index=True
+    )
     # Maintained by a PostgreSQL trigger from `text`; unused on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
 
-    objects = SpanManager("source__slug", "start", "end")
+    objects = NaturalKeyManager.from_queryset(QuoteQuerySet)("source__slug", "start", "end")
+    history = history(m2m_fields=[treaties], excluded_fields=["search_vector"])
 
     class Meta(SourceSpan.Meta):
         ordering = ["said_on", "source", "start"]
@@ -466,8 +499,12 @@ class TroopFigure(TimeStampedModel):
     )
     citations = models.ManyToManyField("sources.Citation", related_name="troop_figures")
     note = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT, db_index=True
+    )
 
-    objects = NaturalKeyManager()
+    objects = NaturalKeyManager.from_queryset(TroopFigureQuerySet)()
+    history = history(m2m_fields=[citations])
 
     class Meta:
         ordering = ["as_of", "-count"]

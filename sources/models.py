@@ -17,6 +17,7 @@ from sources.dates import (
     partial_date_constraints,
     partial_date_errors_for,
 )
+from sources.history import history
 
 country_code_validator = RegexValidator(
     r"^[A-Z]{2}$", "Use an ISO 3166-1 alpha-2 country code in capitals, such as RU or US."
@@ -64,6 +65,7 @@ class Outlet(TimeStampedModel):
     note = models.TextField(blank=True, help_text="How the outlet is known from the texts.")
 
     objects = NaturalKeyManager()
+    history = history()
 
     class Meta:
         ordering = ["name"]
@@ -119,6 +121,7 @@ class Source(TimeStampedModel):
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = NaturalKeyManager()
+    history = history(excluded_fields=["search_vector"])
 
     class Meta:
         ordering = ["published_on", "title"]
@@ -248,6 +251,7 @@ class Citation(SourceSpan):
     """A passage of a source that supports a fact (a treaty date, a troop figure, ...)."""
 
     objects = SpanManager("source__slug", "start", "end")
+    history = history()
 
     class Meta(SourceSpan.Meta):
         ordering = ["source", "start", "end"]

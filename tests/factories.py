@@ -108,6 +108,7 @@ class QuoteFactory(SpanFactoryMixin, DjangoModelFactory):
     kind = "statement"
     said_on = factory.Faker("date_object")
     said_on_precision = "day"
+    status = "published"
 
 
 class TroopFigureFactory(DjangoModelFactory):
@@ -118,6 +119,7 @@ class TroopFigureFactory(DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"figure-{n}")
     count = 4000
     location = "the region"
+    status = "published"
     deploying_organization = factory.SubFactory(OrganizationFactory)
 
     @factory.post_generation

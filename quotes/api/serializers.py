@@ -132,7 +132,9 @@ class SpeakerSerializer(ModelValidationMixin, BriefSerializer):
     def _stats(self, obj):
         # List and detail views annotate the statistics; after a write, fetch them.
         if not hasattr(obj, "quote_count"):
-            obj = Speaker.objects.with_quote_statistics().get(pk=obj.pk)
+            request = self.context.get("request")
+            user = request.user if request else None
+            obj = Speaker.objects.with_quote_statistics(user).get(pk=obj.pk)
         return obj.quote_count, obj.first_quote_on, obj.last_quote_on
 
     def get_quote_count(self, obj) -> int:
@@ -220,6 +222,7 @@ class QuoteSerializer(ModelValidationMixin, BriefSerializer):
             "treaties",
             "attribution_note",
             "note",
+            "status",
             *TIMESTAMPS,
         ]
         read_only_fields = TIMESTAMPS
@@ -356,6 +359,7 @@ class TroopFigureSerializer(CitingSerializerMixin, ModelValidationMixin, BriefSe
             "parts",
             "citations",
             "note",
+            "status",
             *TIMESTAMPS,
         ]
         read_only_fields = TIMESTAMPS

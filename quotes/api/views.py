@@ -3,15 +3,20 @@
 import random
 
 from django.db.models import Max, Min, Prefetch
+from django.http import StreamingHttpResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
-from drf_spectacular.utils import extend_schema
-from rest_framework import viewsets
+from drf_orjson_renderer.renderers import ORJSONRenderer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import renderers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from config.history import HistoryMixin
 from config.pagination import CountedKeysetPagination
+from quotes import exports
 from quotes.api.serializers import (
     EventSerializer,
     OrganizationSerializer,
@@ -43,6 +48,17 @@ from quotes.models import (
 from sources.api.views import citations_with_context
 
 
+class CSVRenderer(renderers.BaseRenderer):
+    """Announces text/csv (?format=csv) for list endpoints; the view streams the rows itself."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        raise NotImplementedError("CSV lists are streamed by the view")
+
+
 def cited(model, *related):
     """A prefetch queryset for a fact model, its citations ready to serialize."""
     return model.objects.select_related(*related).prefetch_related(
@@ -50,7 +66,7 @@ def cited(model, *related):
     )
 
 
-class OrganizationViewSet(viewsets.ModelViewSet):
+class OrganizationViewSet(HistoryMixin, viewsets.ModelViewSet):
     """Bodies people speak for: NATO, the Russian Foreign Ministry, the Kremlin, ..."""
 
     queryset = Organization.objects.order_by("name", "pk")
@@ -60,7 +76,7 @@ class OrganizationViewSet(viewsets.ModelViewSet):
     ordering_fields = ["name", "slug", "kind", "country", "created_at", "updated_at"]
 
 
-class SpeakerViewSet(viewsets.ModelViewSet):
+class SpeakerViewSet(HistoryMixin, viewsets.ModelViewSet):
     """People and institutions that speak, with the spellings the texts use (`aliases`).
 
     Each carries how many quotes the database holds of them and the dates of the first and the
@@ -77,8 +93,12 @@ class SpeakerViewSet(viewsets.ModelViewSet):
     pagination_class = CountedKeysetPagination
     ordering_fields = ["name", "slug", "kind", "country", "quote_count", "created_at"]
 
+    def get_queryset(self):
+        # The statistics count only the quotes this user may see (published ones, for the public).
+        return super().get_queryset().with_quote_statistics(self.request.user)
 
-class EventViewSet(viewsets.ModelViewSet):
+
+class EventViewSet(HistoryMixin, viewsets.ModelViewSet):
     """Where statements were made: summits, conferences, press briefings, written statements."""
 
     queryset = (
@@ -92,7 +112,7 @@ class EventViewSet(viewsets.ModelViewSet):
     ordering_fields = ["name", "slug", "kind", "starts_on", "created_at", "updated_at"]
 
 
-class QuoteViewSet(viewsets.ModelViewSet):
+class QuoteViewSet(HistoryMixin, viewsets.ModelViewSet):
     """Verbatim quotes, each attributed to a speaker and pinned to its span in a source text.
 
     `start` and `end` are character offsets into the source's text (Unicode code points, end
@@ -111,6 +131,52 @@ class QuoteViewSet(viewsets.ModelViewSet):
     serializer_class = QuoteSerializer
     filterset_class = QuoteFilterSet
     ordering_fields = ["said_on", "speaker__name", "kind", "start", "created_at", "updated_at"]
+
+    def get_queryset(self):
+        # Drafts and reviewed quotes are for researchers; the public sees published ones.
+        return super().get_queryset().visible_to(self.request.user)
+
+    def get_renderers(self):
+        if self.action == "list":
+            return [*super().get_renderers(), CSVRenderer()]
+        return super().get_renderers()
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "format",
+                str,
+                enum=["json", "csv"],
+                description="csv: every matching quote as CSV (columns as in the admin export).",
+            )
+        ],
+        responses={
+            200: QuoteSerializer(many=True),
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR,
+                description="With ?format=csv (or Accept: text/csv): every matching quote, not "
+                "one page, as CSV with a header row.",
+            ),
+        }
+    )
+    def list(self, request, *args, **kwargs):
+        if request.accepted_renderer.format == "csv":
+            queryset = self.filter_queryset(self.get_queryset())
+            response = StreamingHttpResponse(
+                exports.quote_csv_rows(queryset), content_type="text/csv; charset=utf-8"
+            )
+            response["Content-Disposition"] = 'attachment; filename="quotes.csv"'
+            return response
+        return super().list(request, *args, **kwargs)
+
+    def handle_exception(self, exc):
+        # Errors are JSON whatever format was asked for: the one error format.
+        if getattr(self.request, "accepted_renderer", None) and isinstance(
+            self.request.accepted_renderer, CSVRenderer
+        ):
+            self.request.accepted_renderer = ORJSONRenderer()
+            self.request.accepted_media_type = ORJSONRenderer.media_type
+        return super().handle_exception(exc)
 
     @extend_schema(
         summary="A random quote",
@@ -134,7 +200,7 @@ class QuoteViewSet(viewsets.ModelViewSet):
         return Response(self.get_serializer(quote).data)
 
 
-class TreatyViewSet(viewsets.ModelViewSet):
+class TreatyViewSet(HistoryMixin, viewsets.ModelViewSet):
     """Treaties with their cited facts: names, signing, parties, signatories, the dated changes
     of their status and their key provisions (for the INF Treaty, the range bands it banned)."""
 
@@ -151,7 +217,7 @@ class TreatyViewSet(viewsets.ModelViewSet):
     ordering_fields = ["name", "slug", "signed_on", "created_at", "updated_at"]
 
 
-class TroopFigureViewSet(viewsets.ModelViewSet):
+class TroopFigureViewSet(HistoryMixin, viewsets.ModelViewSet):
     """Cited troop counts: how many, whose, deployed by whom, where and as of when; `parent`
     and `parts` give the breakdowns (900 of the 1,100)."""
 

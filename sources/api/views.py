@@ -3,6 +3,7 @@
 from django.db.models import Count
 from rest_framework import viewsets
 
+from config.history import HistoryMixin
 from config.pagination import CountedKeysetPagination
 from sources.api.serializers import OutletSerializer, SourceListSerializer, SourceSerializer
 from sources.filtersets import OutletFilterSet, SourceFilterSet
@@ -18,7 +19,7 @@ def citations_with_context():
     )
 
 
-class OutletViewSet(viewsets.ModelViewSet):
+class OutletViewSet(HistoryMixin, viewsets.ModelViewSet):
     """Publishers of the source documents. An outlet is recorded only where a text names it."""
 
     queryset = Outlet.objects.annotate(source_count=Count("sources")).order_by("name", "pk")
@@ -28,7 +29,7 @@ class OutletViewSet(viewsets.ModelViewSet):
     ordering_fields = ["name", "slug", "country", "created_at", "updated_at"]
 
 
-class SourceViewSet(viewsets.ModelViewSet):
+class SourceViewSet(HistoryMixin, viewsets.ModelViewSet):
     """Source documents, each with its full text exactly as published and its SHA-256.
 
     Lists leave the text out; the detail endpoint has it. Every quote and citation points at a

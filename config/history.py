@@ -1,0 +1,58 @@
+"""The read-only change history of a record, as an API endpoint: GET <resource>/{id}/history/."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+
+from config.pagination import KeysetPagination
+
+HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+class FieldChangeSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="The field that changed.")
+    old = serializers.JSONField(help_text="Its value before.")
+    new = serializers.JSONField(help_text="Its value after.")
+
+
+class HistoricalRecordSerializer(serializers.Serializer):
+    """One version of a record: who made it, when, and what it changed."""
+
+    history_id = serializers.IntegerField()
+    history_date = serializers.DateTimeField(help_text="When the change was made.")
+    history_type = serializers.SerializerMethodField(help_text="created, changed or deleted.")
+    history_user = serializers.SerializerMethodField(help_text="Who made it (a username).")
+    history_change_reason = serializers.CharField(allow_null=True)
+    changes = FieldChangeSerializer(
+        many=True, help_text="Each field's value before and after (empty for a creation)."
+    )
+
+    def get_history_type(self, obj) -> str:
+        return HISTORY_TYPES[obj.history_type]
+
+    def get_history_user(self, obj) -> str | None:
+        return obj.history_user.get_username() if obj.history_user else None
+
+
+class HistoryMixin:
+    """Adds GET {id}/history/: every version of the record, newest first."""
+
+    @extend_schema(
+        summary="History of a record",
+        description="Every recorded change of the record, newest first: who made it, when, "
+        "and each changed field's value before and after.",
+        responses=HistoricalRecordSerializer(many=True),
+        filters=False,
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        serializer_class=HistoricalRecordSerializer,
+        pagination_class=KeysetPagination,
+        filter_backends=[],
+    )
+    def history(self, request, *args, **kwargs):
+        record = self.get_object()  # 404 for what the user may not see
+        versions = record.history.select_related("history_user").order_by("-history_id")
+        page = self.paginate_queryset(versions)
+        return self.get_paginated_response(HistoricalRecordSerializer(page, many=True).data)
