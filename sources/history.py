@@ -7,7 +7,7 @@ from simple_history.models import HistoricalRecords
 UNINTERESTING = {"updated_at", "created_at", "search_vector", "sha256"}
 
 
-class HistoricalChanges(models.Model):
+class FieldChanges(models.Model):
     """Base of every historical model: `changes` lists each field's value before and after."""
 
     class Meta:
@@ -32,4 +32,41 @@ def history(**kwargs) -> HistoricalRecords:
 
     Models with a `search_vector` pass `excluded_fields=["search_vector"]`: it is derived data.
     """
-    return HistoricalRecords(bases=[HistoricalChanges], **kwargs)
+    return HistoricalRecords(bases=[FieldChanges], **kwargs)
+
+
+def record_baselines(models, reason: str) -> int:
+    """Give each record of `models` that has no history a first version: its state now.
+
+    Fixtures load without history; without a baseline the first edit of a seeded record would
+    have no "before" to show. django-simple-history's populate_history does the fields but not
+    the many-to-many links, so this does both. Records that already have history are left
+    alone, which makes it idempotent. Returns the number of versions created.
+    """
+    from simple_history.utils import get_history_manager_for_model
+
+    created = 0
+    for model in models:
+        manager = get_history_manager_for_model(model)
+        with_history = set(manager.values_list(model._meta.pk.attname, flat=True))
+        objects = [obj for obj in model._default_manager.all() if obj.pk not in with_history]
+        if not objects:
+            continue
+        versions = manager.bulk_history_create(objects, default_change_reason=reason)
+        for version in versions:
+            _record_links(version)
+        created += len(versions)
+    return created
+
+
+def _record_links(version):
+    """Copy the many-to-many links of `version.instance` into the version's link history."""
+    instance = version.instance
+    for field in version._history_m2m_fields:
+        link_history = HistoricalRecords.m2m_models[field]
+        through = getattr(instance, field.name).through
+        names = [f.name for f in through._meta.fields]
+        rows = through.objects.filter(**{field.m2m_field_name(): instance})
+        link_history.objects.bulk_create(
+            [link_history(history=version, **{n: getattr(row, n) for n in names}) for row in rows]
+        )

@@ -83,11 +83,7 @@ class SpeakerViewSet(HistoryMixin, viewsets.ModelViewSet):
     last; `GET /api/v1/quotes/?speaker=<slug>&ordering=said_on` lists what they said over time.
     """
 
-    queryset = (
-        Speaker.objects.select_related("organization")
-        .with_quote_statistics()
-        .order_by("name", "pk")
-    )
+    queryset = Speaker.objects.select_related("organization").order_by("name", "pk")
     serializer_class = SpeakerSerializer
     filterset_class = SpeakerFilterSet
     pagination_class = CountedKeysetPagination
@@ -157,7 +153,7 @@ class QuoteViewSet(HistoryMixin, viewsets.ModelViewSet):
                 description="With ?format=csv (or Accept: text/csv): every matching quote, not "
                 "one page, as CSV with a header row.",
             ),
-        }
+        },
     )
     def list(self, request, *args, **kwargs):
         if request.accepted_renderer.format == "csv":
@@ -223,10 +219,16 @@ class TroopFigureViewSet(HistoryMixin, viewsets.ModelViewSet):
 
     queryset = (
         TroopFigure.objects.select_related("deploying_organization", "parent")
-        .prefetch_related("parts", Prefetch("citations", queryset=citations_with_context()))
+        .prefetch_related(Prefetch("citations", queryset=citations_with_context()))
         .order_by("pk")
     )
     serializer_class = TroopFigureSerializer
     filterset_class = TroopFigureFilterSet
     pagination_class = CountedKeysetPagination
     ordering_fields = ["count", "as_of", "location", "slug", "created_at", "updated_at"]
+
+    def get_queryset(self):
+        # The public sees published figures, and of a figure's parts the published ones.
+        user = self.request.user
+        parts = Prefetch("parts", queryset=TroopFigure.objects.visible_to(user))
+        return super().get_queryset().visible_to(user).prefetch_related(parts)

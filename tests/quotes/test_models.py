@@ -120,3 +120,19 @@ def test_range_band_upper_bound_exceeds_lower_in_the_database():
         TreatyProvision.objects.create(
             treaty=treaty, slug="band", summary="x", min_range_km=1000, max_range_km=500
         )
+
+
+def test_the_researchers_group_may_view_add_and_change_every_content_model_but_not_delete():
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.get(name="researchers")
+    granted = set(group.permissions.values_list("content_type__model", "codename"))
+    for app in ("sources", "quotes"):
+        for model in apps.get_app_config(app).get_models():
+            name = model._meta.model_name
+            if name.startswith("historical"):
+                continue
+            for action in ("view", "add", "change"):
+                assert (name, f"{action}_{name}") in granted
+            assert (name, f"delete_{name}") not in granted

@@ -15,9 +15,8 @@ from django.conf import settings
 from django.core.management import call_command
 
 SCHEMA = Path(settings.BASE_DIR) / "docs" / "openapi" / "v1.yaml"
-# A live server needs committed data (a transactional database); serialized_rollback restores
-# what migrations created (the researchers group) for each test.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# A live server needs committed data: a transactional database.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 CONFIG = "project_name_override: quotedb-client\npackage_name_override: quotedb_client\n"
 

@@ -6,14 +6,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
-RESEARCHERS_GROUP = "researchers"
+from quotes.roles import RESEARCHERS
 
 
 class Command(BaseCommand):
     help = (
-        "Create a researcher account (member of the 'researchers' group: may add and change "
-        "content, not delete) and print its API token. Running it again for the same user "
-        "prints the same token."
+        "Create a researcher account and print its API token. A researcher signs in to the "
+        "admin (staff) and belongs to the 'researchers' group: adds and changes content, never "
+        "deletes it. Running it again for the same user prints the same token."
     )
 
     def add_arguments(self, parser):
@@ -24,13 +24,12 @@ class Command(BaseCommand):
             help="Password for the admin site. Without it the account can use the API token "
             "only (set one later with manage.py changepassword).",
         )
-        parser.add_argument("--staff", action="store_true", help="Also let it open the admin.")
         parser.add_argument("--rotate-token", action="store_true", help="Replace the token.")
 
     @transaction.atomic
-    def handle(self, *args, username, email, password, staff, rotate_token, **options):
+    def handle(self, *args, username, email, password, rotate_token, **options):
         try:
-            group = Group.objects.get(name=RESEARCHERS_GROUP)
+            group = Group.objects.get(name=RESEARCHERS)
         except Group.DoesNotExist as exc:
             raise CommandError(
                 "The 'researchers' group is missing: run manage.py migrate."
@@ -41,8 +40,7 @@ class Command(BaseCommand):
             user.set_password(password)
         elif created:
             user.set_unusable_password()
-        if staff:
-            user.is_staff = True
+        user.is_staff = True  # may sign in to the admin; the group decides what it may do there
         user.save()
         user.groups.add(group)
         if rotate_token:

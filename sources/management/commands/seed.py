@@ -2,13 +2,26 @@
 
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 
+from sources.history import record_baselines
+
 FIXTURES_DIR = Path(settings.BASE_DIR) / "fixtures"
+
+
+def history_models():
+    """The content models that keep a change history."""
+    return [
+        model
+        for app in ("sources", "quotes")
+        for model in apps.get_app_config(app).get_models()
+        if hasattr(model, "history") and not model.__name__.startswith("Historical")
+    ]
 
 
 class Command(BaseCommand):
@@ -22,7 +35,13 @@ class Command(BaseCommand):
         # Natural keys make loaddata update rows in place. History is switched off: loading
         # the curated state is not an edit (django-simple-history would otherwise record the
         # many-to-many links it sets, at every run).
-        with transaction.atomic(), override_settings(SIMPLE_HISTORY_ENABLED=False):
-            call_command(
-                "loaddata", *[str(path) for path in fixtures], verbosity=options["verbosity"]
-            )
+        with transaction.atomic():
+            with override_settings(SIMPLE_HISTORY_ENABLED=False):
+                call_command(
+                    "loaddata", *[str(path) for path in fixtures], verbosity=options["verbosity"]
+                )
+            # Then one first version per record that has none, so that the first edit shows
+            # what it changed. Already versioned records are left alone: idempotent.
+            versions = record_baselines(history_models(), "Curated seed data (fixtures/)")
+        if options["verbosity"]:
+            self.stdout.write(f"Recorded {versions} first version(s) in the change history.")

@@ -1,0 +1,227 @@
+"""Admin for speakers, organisations, events, quotes, treaties and troop figures."""
+
+import datetime
+
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.http import StreamingHttpResponse
+from simple_history.admin import SimpleHistoryAdmin
+
+from quotes import exports
+from quotes.choices import ReviewStatus
+from quotes.models import (
+    Event,
+    Organization,
+    Quote,
+    Speaker,
+    Treaty,
+    TreatyParty,
+    TreatyProvision,
+    TreatySignatory,
+    TreatyStatusEvent,
+    TroopFigure,
+)
+from sources.admin import SpanAdminMixin
+from sources.dates import format_partial_date
+
+
+class ReviewActionsMixin:
+    """Bulk actions of the review workflow: draft → reviewed → published."""
+
+    actions = ["mark_reviewed", "publish", "return_to_draft"]
+
+    def _set_status(self, request, queryset, status):
+        # One save per record, not queryset.update(): every change must reach the history.
+        changed = 0
+        for record in queryset.exclude(status=status):
+            record.status = status
+            record._change_reason = f"Bulk action: {status}"
+            record.save(update_fields=["status", "updated_at"])
+            changed += 1
+        label = ReviewStatus(status).label.lower()
+        self.message_user(request, f"{changed} record(s) marked {label}.", messages.SUCCESS)
+
+    @admin.action(description="Mark selected as reviewed", permissions=["change"])
+    def mark_reviewed(self, request, queryset):
+        self._set_status(request, queryset, ReviewStatus.REVIEWED)
+
+    @admin.action(description="Publish selected", permissions=["change"])
+    def publish(self, request, queryset):
+        self._set_status(request, queryset, ReviewStatus.PUBLISHED)
+
+    @admin.action(description="Return selected to draft", permissions=["change"])
+    def return_to_draft(self, request, queryset):
+        self._set_status(request, queryset, ReviewStatus.DRAFT)
+
+
+@admin.register(Organization)
+class OrganizationAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "slug", "kind", "country"]
+    list_filter = ["kind", "country"]
+    search_fields = ["name", "slug", "aliases"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Speaker)
+class SpeakerAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "role", "organization", "country", "quote_count"]
+    list_filter = ["kind", "organization", "country"]
+    search_fields = ["name", "slug", "aliases", "role"]
+    autocomplete_fields = ["organization"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(quote_total=Count("quotes"))
+
+    @admin.display(description="Quotes", ordering="quote_total")
+    def quote_count(self, obj):
+        return obj.quote_total
+
+
+class CitedAdmin(SimpleHistoryAdmin):
+    """Facts cite spans: the citations are picked by search (text or source)."""
+
+    autocomplete_fields = ["citations"]
+
+
+@admin.register(Event)
+class EventAdmin(CitedAdmin):
+    list_display = ["name", "kind", "starts_on_display", "place", "organization"]
+    list_filter = ["kind", "organization", "country"]
+    search_fields = ["name", "slug", "place"]
+    date_hierarchy = "starts_on"
+    autocomplete_fields = ["organization", "citations"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    @admin.display(description="Starts", ordering="starts_on")
+    def starts_on_display(self, obj):
+        return format_partial_date(obj.starts_on, obj.starts_on_precision) or "unknown"
+
+
+@admin.register(Quote)
+class QuoteAdmin(ReviewActionsMixin, SpanAdminMixin, SimpleHistoryAdmin):
+    list_display = ["text_preview", "speaker", "source", "said_on_display", "kind", "status"]
+    list_filter = ["status", "kind", "language", "is_translation", "source"]
+    list_select_related = ["speaker", "source"]
+    search_fields = ["text", "speaker__name", "speaker__aliases", "source__title"]
+    date_hierarchy = "said_on"
+    autocomplete_fields = ["speaker", "source", "event", "treaties"]
+    readonly_fields = ["provenance", "created_at", "updated_at"]
+    actions = [*ReviewActionsMixin.actions, "export_csv"]
+    fieldsets = [
+        (None, {"fields": ["speaker", "kind", "status"]}),
+        ("Words and where they are written", {"fields": SpanAdminMixin.span_fields}),
+        (
+            "When and where said",
+            {
+                "fields": [
+                    "said_on",
+                    "said_on_precision",
+                    "said_on_inferred",
+                    "said_on_note",
+                    "event",
+                ]
+            },
+        ),
+        ("Language", {"fields": ["language", "is_translation", "original_language"]}),
+        ("Notes", {"fields": ["treaties", "attribution_note", "note"]}),
+        ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("source__text", "search_vector")
+
+    @admin.display(description="Quote", ordering="text")
+    def text_preview(self, obj):
+        return obj.text_preview
+
+    @admin.display(description="Said", ordering="said_on")
+    def said_on_display(self, obj):
+        return obj.said_on_display or "unknown"
+
+    @admin.action(description="Export selected as CSV", permissions=["view"])
+    def export_csv(self, request, queryset):
+        response = StreamingHttpResponse(
+            exports.quote_csv_rows(queryset), content_type="text/csv; charset=utf-8"
+        )
+        stamp = datetime.date.today().isoformat()
+        response["Content-Disposition"] = f'attachment; filename="quotes-{stamp}.csv"'
+        return response
+
+
+class TreatyFactInline(admin.StackedInline):
+    extra = 0
+    autocomplete_fields = ["citations"]
+
+
+class TreatyPartyInline(TreatyFactInline):
+    model = TreatyParty
+    fields = ["slug", "country", "name", "note", "citations"]
+
+
+class TreatySignatoryInline(TreatyFactInline):
+    model = TreatySignatory
+    fields = ["slug", "speaker", "role", "party_country", "citations"]
+    autocomplete_fields = ["speaker", "citations"]
+
+
+class TreatyStatusEventInline(TreatyFactInline):
+    model = TreatyStatusEvent
+    fields = [
+        "slug",
+        "kind",
+        ("occurred_on", "occurred_on_precision", "occurred_on_inferred"),
+        "occurred_on_note",
+        "party_country",
+        "description",
+        "citations",
+    ]
+
+
+class TreatyProvisionInline(TreatyFactInline):
+    model = TreatyProvision
+    fields = ["slug", "article", "summary", ("min_range_km", "max_range_km"), "citations"]
+
+
+@admin.register(Treaty)
+class TreatyAdmin(CitedAdmin):
+    list_display = ["name", "short_name", "signed_on_display", "signed_place"]
+    search_fields = ["name", "short_name", "slug", "aliases"]
+    date_hierarchy = "signed_on"
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [
+        TreatyPartyInline,
+        TreatySignatoryInline,
+        TreatyStatusEventInline,
+        TreatyProvisionInline,
+    ]
+
+    @admin.display(description="Signed", ordering="signed_on")
+    def signed_on_display(self, obj):
+        return format_partial_date(obj.signed_on, obj.signed_on_precision) or "unknown"
+
+
+class TroopFigurePartInline(admin.TabularInline):
+    model = TroopFigure
+    fk_name = "parent"
+    fields = ["slug", "count", "unit", "contributing_country", "location", "status", "citations"]
+    autocomplete_fields = ["citations"]
+    extra = 0
+    show_change_link = True
+    verbose_name = "part"
+    verbose_name_plural = "Parts of this figure"
+
+
+@admin.register(TroopFigure)
+class TroopFigureAdmin(ReviewActionsMixin, CitedAdmin):
+    list_display = ["slug", "count", "unit", "location", "as_of_display", "parent", "status"]
+    list_filter = ["status", "contributing_country", "deploying_organization"]
+    list_select_related = ["parent"]
+    search_fields = ["slug", "location", "note"]
+    date_hierarchy = "as_of"
+    autocomplete_fields = ["deploying_organization", "parent", "citations"]
+    inlines = [TroopFigurePartInline]
+
+    @admin.display(description="As of", ordering="as_of")
+    def as_of_display(self, obj):
+        return obj.as_of_display or "unknown"
