@@ -12,6 +12,8 @@ from rest_framework.settings import api_settings
 from sources.dates import format_partial_date
 
 
+# `url` in a serializer's fields needs no declaration: ModelSerializer links it to the
+# `<model>-detail` route (only Source, which has a model field named url, declares it).
 class BriefSerializer(serializers.ModelSerializer):
     """The small nested form of an object: id, url and a display name (NetBox's "brief")."""
 

@@ -37,40 +37,30 @@ TIMESTAMPS = ["created_at", "updated_at"]
 
 
 class BriefOrganizationSerializer(BriefSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="organization-detail")
-
     class Meta:
         model = Organization
         fields = ["id", "url", "display", "slug"]
 
 
 class BriefSpeakerSerializer(BriefSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="speaker-detail")
-
     class Meta:
         model = Speaker
         fields = ["id", "url", "display", "slug"]
 
 
 class BriefEventSerializer(BriefSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="event-detail")
-
     class Meta:
         model = Event
         fields = ["id", "url", "display", "slug"]
 
 
 class BriefTreatySerializer(BriefSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="treaty-detail")
-
     class Meta:
         model = Treaty
         fields = ["id", "url", "display", "slug"]
 
 
 class BriefTroopFigureSerializer(BriefSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="troopfigure-detail")
-
     class Meta:
         model = TroopFigure
         fields = ["id", "url", "display", "slug"]
@@ -80,8 +70,6 @@ class BriefTroopFigureSerializer(BriefSerializer):
 
 
 class OrganizationSerializer(ModelValidationMixin, BriefSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="organization-detail")
-
     class Meta:
         model = Organization
         fields = ["id", "url", "display", "name", "slug", "kind", "country", "aliases", "note"]
@@ -92,7 +80,6 @@ class OrganizationSerializer(ModelValidationMixin, BriefSerializer):
 class SpeakerSerializer(ModelValidationMixin, BriefSerializer):
     """A speaker, with a summary of what the database holds of their quotes."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="speaker-detail")
     organization = BriefRelatedField(
         BriefOrganizationSerializer,
         queryset=Organization.objects.all(),
@@ -148,7 +135,6 @@ class SpeakerSerializer(ModelValidationMixin, BriefSerializer):
 
 
 class EventSerializer(CitingSerializerMixin, ModelValidationMixin, BriefSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="event-detail")
     organization = BriefRelatedField(
         BriefOrganizationSerializer,
         queryset=Organization.objects.all(),
@@ -183,7 +169,6 @@ class EventSerializer(CitingSerializerMixin, ModelValidationMixin, BriefSerializ
 class QuoteSerializer(ModelValidationMixin, BriefSerializer):
     """A verbatim quote with its attribution and provenance: the span of the source it is."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="quote-detail")
     speaker = BriefRelatedField(BriefSpeakerSerializer, queryset=Speaker.objects.all())
     source = BriefRelatedField(BriefSourceSerializer, queryset=Source.objects.all())
     event = BriefRelatedField(
@@ -291,7 +276,6 @@ class TreatySerializer(CitingSerializerMixin, ModelValidationMixin, BriefSeriali
     """A treaty with its cited facts. Parties, signatories, status changes and provisions are
     read-only here (researchers edit them in the admin)."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="treaty-detail")
     citations = CitationSerializer(many=True, allow_empty=False)
     signed_on_display = PartialDateDisplayField("signed_on")
     parties = TreatyPartySerializer(many=True, read_only=True)
@@ -325,7 +309,6 @@ class TreatySerializer(CitingSerializerMixin, ModelValidationMixin, BriefSeriali
 class TroopFigureSerializer(CitingSerializerMixin, ModelValidationMixin, BriefSerializer):
     """A cited troop count; `parent` is the larger figure it is part of, `parts` its breakdown."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="troopfigure-detail")
     deploying_organization = BriefRelatedField(
         BriefOrganizationSerializer,
         queryset=Organization.objects.all(),

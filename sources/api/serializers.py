@@ -15,8 +15,6 @@ from sources.models import Citation, Outlet, Source
 
 
 class BriefOutletSerializer(BriefSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="outlet-detail")
-
     class Meta:
         model = Outlet
         fields = ["id", "url", "display", "slug"]
@@ -31,7 +29,6 @@ class BriefSourceSerializer(BriefSerializer):
 
 
 class OutletSerializer(ModelValidationMixin, BriefSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="outlet-detail")
     source_count = serializers.SerializerMethodField(help_text="Sources published by the outlet.")
 
     class Meta:
