@@ -25,6 +25,10 @@ class ErrorCode409Enum(models.TextChoices):
     CONFLICT = "conflict"
 
 
+class ErrorCode413Enum(models.TextChoices):
+    REQUEST_TOO_LARGE = "request_too_large"
+
+
 class ErrorCode503Enum(models.TextChoices):
     SERVICE_UNAVAILABLE = "service_unavailable"
 
@@ -38,6 +42,17 @@ class Error409Serializer(serializers.Serializer):
 class ErrorResponse409Serializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
     errors = Error409Serializer(many=True)
+
+
+class Error413Serializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=ErrorCode413Enum.choices)
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+
+class ErrorResponse413Serializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
+    errors = Error413Serializer(many=True)
 
 
 class Error503Serializer(serializers.Serializer):
@@ -55,7 +70,8 @@ class AutoSchema(StandardizedErrorsAutoSchema):
     """Documents every error an operation can answer, in the one error format.
 
     On top of drf-standardized-errors' codes: 409 on writes (a delete blocked by references, a
-    conflicting concurrent change) and 503 everywhere (the database is unavailable).
+    conflicting concurrent change), 413 on writes with a body (too large) and 503 everywhere
+    (the database is unavailable).
     """
 
     def get_summary(self):
@@ -86,6 +102,8 @@ class AutoSchema(StandardizedErrorsAutoSchema):
     def _should_add_error_response(self, responses, status_code):
         if status_code == "409":
             return self.method in WRITE_METHODS and status_code not in responses
+        if status_code == "413":
+            return self.method in {"POST", "PUT", "PATCH"} and status_code not in responses
         return super()._should_add_error_response(responses, status_code)
 
 

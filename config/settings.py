@@ -51,7 +51,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -95,6 +97,35 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Caches hold the throttling counters. The default is per process; with several gunicorn
+# workers, point CACHE_URL at a shared cache (redis://...) so that limits are global.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# Largest request body accepted (bytes); larger API requests get a 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_MAX_REQUEST_BYTES", default=1024 * 1024)
+
+# Production hardening, on whenever debug is off; each can be turned off by environment (say,
+# DJANGO_SECURE_SSL_REDIRECT=0 for a local Docker run over plain HTTP).
+# https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+    SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
+    SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
+    CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Behind a reverse proxy. By default nothing is trusted: the client address is REMOTE_ADDR
+# and the scheme is the connection's. Behind N proxies that you control, set
+# DJANGO_NUM_PROXIES=N: the client address (for throttling) is then taken from
+# X-Forwarded-For, N hops from the right; and DJANGO_TRUST_X_FORWARDED_PROTO=1 makes
+# "X-Forwarded-Proto: https" from the proxy mark requests as secure.
+# 0, not DRF's default None: None would trust any X-Forwarded-For a client sends.
+NUM_PROXIES = env.int("DJANGO_NUM_PROXIES", default=0)
+if env.bool("DJANGO_TRUST_X_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -140,6 +171,16 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PARSER_CLASSES": ["drf_orjson_renderer.parsers.ORJSONParser"],
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+    # Throttling: 429 with Retry-After past these rates (per client address, or per account).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("DJANGO_THROTTLE_ANON", default="600/minute"),
+        "user": env.str("DJANGO_THROTTLE_USER", default="1200/minute"),
+    },
+    "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -155,6 +196,7 @@ DRF_STANDARDIZED_ERRORS = {
         "405",
         "406",
         "409",
+        "413",
         "415",
         "429",
         "500",
@@ -162,6 +204,7 @@ DRF_STANDARDIZED_ERRORS = {
     ],
     "ERROR_SCHEMAS": {
         "409": "config.schema.ErrorResponse409Serializer",
+        "413": "config.schema.ErrorResponse413Serializer",
         "503": "config.schema.ErrorResponse503Serializer",
     },
 }
@@ -223,14 +266,34 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode429Enum": f"{_ERRORS}.ErrorCode429Enum.choices",
         "ErrorCode500Enum": f"{_ERRORS}.ErrorCode500Enum.choices",
         "ErrorCode409Enum": "config.schema.ErrorCode409Enum.choices",
+        "ErrorCode413Enum": "config.schema.ErrorCode413Enum.choices",
         "ErrorCode503Enum": "config.schema.ErrorCode503Enum.choices",
     },
     "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
 }
 
+# Structured logs: one JSON object per line on stderr, each with the request's X-Request-ID.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "config.middleware.RequestIdLogFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # The access log above replaces Django's own request lines.
+        "django.server": {"level": "WARNING"},
+    },
 }
