@@ -9,7 +9,7 @@ DRF views produce it through `ApiExceptionHandler`; the Django-level handlers be
 for /api/ URLs that never reach a view (an unknown path, a crash in middleware).
 """
 
-from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError
+from django.db import DataError, IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import JsonResponse
 from django.views import defaults
@@ -38,13 +38,16 @@ class ApiExceptionHandler(ExceptionHandler):
             return Conflict(
                 "It cannot be deleted while other records refer to it: " + "; ".join(blockers)
             )
+        if isinstance(exc, DataError):
+            # Data the database cannot store, that validation let through.
+            return exceptions.ValidationError("The database cannot store this value.")
         if isinstance(exc, IntegrityError):
             return Conflict(
                 "The change conflicts with existing data (a duplicate, or a concurrent change)."
             )
         if isinstance(exc, OperationalError | InterfaceError):
-            return ServiceUnavailable()
-        if isinstance(exc, DatabaseError):
+            # The connection failed or the database is down: a client can retry. Any other
+            # database error is a bug of ours and stays a 500.
             return ServiceUnavailable()
         return super().convert_known_exceptions(exc)
 
@@ -52,6 +55,8 @@ class ApiExceptionHandler(ExceptionHandler):
         headers = super().get_headers(exc)
         if isinstance(exc, ServiceUnavailable):
             headers["Retry-After"] = "5"
+        if getattr(exc, "etag", None):
+            headers["ETag"] = exc.etag  # the current version, for a 412
         return headers
 
 

@@ -54,5 +54,15 @@ class HistoryMixin:
     def history(self, request, *args, **kwargs):
         record = self.get_object()  # 404 for what the user may not see
         versions = record.history.select_related("history_user").order_by("-history_id")
+        public_only = hasattr(record, "status") and not type(record).objects.sees_everything(
+            request.user
+        )
+        if public_only:
+            # The public sees published versions only, each compared with the previous
+            # published one: what was drafted in between is not theirs to see.
+            versions = versions.filter(status="published")
         page = self.paginate_queryset(versions)
+        if public_only:
+            for version in page:
+                version.compare_with = versions.filter(history_id__lt=version.history_id).first()
         return self.get_paginated_response(HistoricalRecordSerializer(page, many=True).data)

@@ -18,6 +18,8 @@ from collections import OrderedDict
 
 import orjson
 from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.db.models import F, Q
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
@@ -68,9 +70,13 @@ class KeysetPagination(BasePagination):
         reverse = bool(cursor and cursor["reverse"])
         order_by = [self._order_expression(queryset, name, desc != reverse) for name, desc in keys]
         queryset = queryset.order_by(*order_by)
-        if cursor:
-            queryset = queryset.filter(self._after(queryset, keys, cursor["values"], reverse))
-        rows = list(queryset[: self.page_size + 1])
+        try:
+            if cursor:
+                queryset = queryset.filter(self._after(queryset, keys, cursor["values"], reverse))
+            rows = list(queryset[: self.page_size + 1])
+        except (ValueError, TypeError, OverflowError, DjangoValidationError, DataError) as exc:
+            # A cursor we did not write (values of the wrong type or size).
+            raise self.invalid_cursor() from exc
         has_more = len(rows) > self.page_size
         rows = rows[: self.page_size]
         if reverse:
@@ -115,16 +121,27 @@ class KeysetPagination(BasePagination):
             values, reverse, fields = payload["v"], bool(payload["r"]), payload["k"]
         except (ValueError, KeyError, TypeError, binascii.Error, orjson.JSONDecodeError):
             payload = None
-        if payload is None or fields != [name for name, _ in keys] or len(values) != len(keys):
-            raise ValidationError(
-                {
-                    self.cursor_query_param: [
-                        "Invalid cursor: use the next and previous links of a page with the same "
-                        "ordering."
-                    ]
-                }
-            )
+        if (
+            payload is None
+            or fields != [name for name, _ in keys]
+            or not isinstance(values, list)
+            or len(values) != len(keys)
+            or not all(v is None or isinstance(v, str | int | float) for v in values)
+            # orjson reads integers past 64 bits as floats: bound every number.
+            or any(isinstance(v, int | float) and not -(2**63) <= v < 2**63 for v in values)
+        ):
+            raise self.invalid_cursor()
         return {"values": values, "reverse": reverse}
+
+    def invalid_cursor(self):
+        return ValidationError(
+            {
+                self.cursor_query_param: [
+                    "Invalid cursor: use the next and previous links of a page with the same "
+                    "ordering."
+                ]
+            }
+        )
 
     def encode_cursor(self, row, reverse):
         values = [_encode(self._value_of(row, name)) for name, _ in self.keys]

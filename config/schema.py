@@ -4,10 +4,12 @@ from django.db import models
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_basic_type
 from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
 from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum, ServerErrorEnum
 from rest_framework import permissions, serializers
 
+from config.conditional import WRITE_ACTIONS, ConditionalMixin
 from config.permissions import ResearcherPermissions
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
@@ -27,6 +29,10 @@ class ErrorCode409Enum(models.TextChoices):
 
 class ErrorCode413Enum(models.TextChoices):
     REQUEST_TOO_LARGE = "request_too_large"
+
+
+class ErrorCode412Enum(models.TextChoices):
+    PRECONDITION_FAILED = "precondition_failed"
 
 
 class ErrorCode503Enum(models.TextChoices):
@@ -53,6 +59,17 @@ class Error413Serializer(serializers.Serializer):
 class ErrorResponse413Serializer(serializers.Serializer):
     type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
     errors = Error413Serializer(many=True)
+
+
+class Error412Serializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=ErrorCode412Enum.choices)
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+
+class ErrorResponse412Serializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
+    errors = Error412Serializer(many=True)
 
 
 class Error503Serializer(serializers.Serializer):
@@ -89,6 +106,55 @@ class AutoSchema(StandardizedErrorsAutoSchema):
             one=f"{article} {meta.verbose_name}", many=meta.verbose_name_plural
         )
 
+    def _conditional_action(self):
+        """The action of a detail endpoint with ETags, else None."""
+        if isinstance(self.view, ConditionalMixin) and not self._is_list_view():
+            return getattr(self.view, "action", None)
+        return None
+
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        action = self._conditional_action()
+        etag = OpenApiParameter(
+            "ETag",
+            str,
+            OpenApiParameter.HEADER,
+            response=[200],
+            description="The version of the record: send it back in If-Match when writing.",
+        )
+        if action == "retrieve":
+            parameters += [
+                OpenApiParameter(
+                    "If-None-Match",
+                    str,
+                    OpenApiParameter.HEADER,
+                    description="An ETag you hold: 304 Not Modified when it is still current.",
+                ),
+                etag,
+            ]
+        elif action in WRITE_ACTIONS:
+            parameters.append(
+                OpenApiParameter(
+                    "If-Match",
+                    str,
+                    OpenApiParameter.HEADER,
+                    description="The ETag you read: the write is refused with 412 (and the "
+                    "current ETag) if the record has changed since.",
+                )
+            )
+            if action != "destroy":
+                parameters.append(etag)
+        return parameters
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction == "response" and self._conditional_action() == "retrieve":
+            responses["304"] = {
+                "description": "Not modified: the If-None-Match ETag is current.",
+                "headers": {"ETag": {"schema": {"type": "string"}}},
+            }
+        return responses
+
     def get_auth(self):
         auths = super().get_auth()
         # Reading needs no account: say so, so that generated clients may call reads anonymously.
@@ -102,6 +168,8 @@ class AutoSchema(StandardizedErrorsAutoSchema):
     def _should_add_error_response(self, responses, status_code):
         if status_code == "409":
             return self.method in WRITE_METHODS and status_code not in responses
+        if status_code == "412":
+            return self._conditional_action() in WRITE_ACTIONS and status_code not in responses
         if status_code == "413":
             return self.method in {"POST", "PUT", "PATCH"} and status_code not in responses
         return super()._should_add_error_response(responses, status_code)

@@ -196,6 +196,7 @@ DRF_STANDARDIZED_ERRORS = {
         "405",
         "406",
         "409",
+        "412",
         "413",
         "415",
         "429",
@@ -204,6 +205,7 @@ DRF_STANDARDIZED_ERRORS = {
     ],
     "ERROR_SCHEMAS": {
         "409": "config.schema.ErrorResponse409Serializer",
+        "412": "config.schema.ErrorResponse412Serializer",
         "413": "config.schema.ErrorResponse413Serializer",
         "503": "config.schema.ErrorResponse503Serializer",
     },
@@ -266,6 +268,7 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode429Enum": f"{_ERRORS}.ErrorCode429Enum.choices",
         "ErrorCode500Enum": f"{_ERRORS}.ErrorCode500Enum.choices",
         "ErrorCode409Enum": "config.schema.ErrorCode409Enum.choices",
+        "ErrorCode412Enum": "config.schema.ErrorCode412Enum.choices",
         "ErrorCode413Enum": "config.schema.ErrorCode413Enum.choices",
         "ErrorCode503Enum": "config.schema.ErrorCode503Enum.choices",
     },

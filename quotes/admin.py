@@ -3,7 +3,9 @@
 import datetime
 
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
 from django.http import StreamingHttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -201,8 +203,25 @@ class TreatyAdmin(CitedAdmin):
         return format_partial_date(obj.signed_on, obj.signed_on_precision) or "unknown"
 
 
+class PartsFormSet(BaseInlineFormSet):
+    """The parts saved together must not exceed their whole (each form alone cannot tell)."""
+
+    def clean(self):
+        super().clean()
+        total = sum(
+            form.cleaned_data.get("count") or 0
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        )
+        if self.instance.count and total > self.instance.count:
+            raise ValidationError(
+                f"The parts together ({total:,}) exceed their whole ({self.instance.count:,})."
+            )
+
+
 class TroopFigurePartInline(admin.TabularInline):
     model = TroopFigure
+    formset = PartsFormSet
     fk_name = "parent"
     fields = ["slug", "count", "unit", "contributing_country", "location", "status", "citations"]
     autocomplete_fields = ["citations"]

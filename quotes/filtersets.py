@@ -139,7 +139,12 @@ class TroopFigureFilterSet(django_filters.FilterSet):
     organization = by_slug("deploying_organization", Organization, "Deploying organization")
     organization_id = by_id("deploying_organization", Organization, "Deploying organization")
     location = django_filters.CharFilter(lookup_expr="icontains", label="Location contains")
-    parent_id = by_id("parent", TroopFigure, "The figure this one is part of")
+    parent_id = django_filters.ModelMultipleChoiceFilter(
+        field_name="parent",
+        # Only figures the user may see: a hidden one is as unknown as a missing one.
+        queryset=lambda request: TroopFigure.objects.visible_to(getattr(request, "user", None)),
+        label="The figure this one is part of (id; repeat for several)",
+    )
     status = django_filters.MultipleChoiceFilter(
         choices=ReviewStatus.choices, label="Review status (the public sees published only)"
     )

@@ -49,6 +49,8 @@ def validate_aliases(value):
         raise ValidationError("Aliases must be a list of non-empty strings.")
     if len({a.casefold() for a in value}) != len(value):
         raise ValidationError("Aliases must be distinct.")
+    if any("\x00" in alias for alias in value):
+        raise ValidationError("Aliases cannot contain NUL characters.")
 
 
 class Organization(TimeStampedModel):
@@ -79,10 +81,18 @@ class ReviewedQuerySetMixin:
 
     def visible_to(self, user):
         """Everything for users who may view the model (researchers); published rows otherwise."""
-        meta = self.model._meta
-        if user is not None and user.has_perm(f"{meta.app_label}.view_{meta.model_name}"):
+        if self.sees_everything(user):
             return self
         return self.filter(status=ReviewStatus.PUBLISHED)
+
+    def sees_everything(self, user) -> bool:
+        meta = self.model._meta
+        return user is not None and user.has_perm(f"{meta.app_label}.view_{meta.model_name}")
+
+    def is_visible(self, record, request) -> bool:
+        """Whether the user of `request` may see `record` (drafts are for researchers)."""
+        user = getattr(request, "user", None)
+        return record.status == ReviewStatus.PUBLISHED or self.sees_everything(user)
 
 
 class QuoteQuerySet(ReviewedQuerySetMixin, SourceSpanQuerySet):
@@ -528,16 +538,22 @@ class TroopFigure(TimeStampedModel):
 
     def clean(self):
         errors = partial_date_errors_for(self, "as_of")
-        if self.parent_id:
+        if self.parent is not None:
             errors.update(self.part_errors())
+        if self.pk and self.count:
+            parts = self.parts.exclude(pk=self.pk).aggregate(total=models.Sum("count"))["total"]
+            if parts and parts > self.count:
+                errors.setdefault(
+                    "count", f"Its parts together ({parts:,}) exceed this figure ({self.count:,})."
+                )
         if errors:
             raise ValidationError(errors)
 
     def part_errors(self) -> dict:
         """A part cannot exceed its whole, nor can the parts together; no cycles."""
-        ancestor, seen = self.parent, {self.pk}
+        ancestor, seen = self.parent, {self.pk} if self.pk else set()
         while ancestor is not None:
-            if ancestor.pk in seen:
+            if ancestor.pk is not None and ancestor.pk in seen:
                 return {"parent": "A figure cannot be part of itself."}
             seen.add(ancestor.pk)
             ancestor = ancestor.parent
@@ -545,7 +561,9 @@ class TroopFigure(TimeStampedModel):
             return {
                 "count": f"A part ({self.count:,}) cannot exceed its whole ({self.parent.count:,})."
             }
-        siblings = self.parent.parts.exclude(pk=self.pk).aggregate(total=models.Sum("count"))
+        siblings = {"total": 0}
+        if self.parent.pk:  # a parent being created in the same form has no parts yet
+            siblings = self.parent.parts.exclude(pk=self.pk).aggregate(total=models.Sum("count"))
         total = (siblings["total"] or 0) + (self.count or 0)
         if total > self.parent.count:
             whole = self.parent.count

@@ -17,6 +17,9 @@ class SpanLocatingForm(forms.ModelForm):
     fills in start and end, and the text as it stands in the source.
     """
 
+    # Chosen by the occurrence's start offset, not its rank: if the researcher also edits the
+    # text, a stale choice matches nothing and is asked again, instead of silently picking
+    # another occurrence.
     occurrence = forms.TypedChoiceField(
         required=False,
         coerce=int,
@@ -30,8 +33,7 @@ class SpanLocatingForm(forms.ModelForm):
             self.fields[name].required = False
             self.fields[name].help_text = f"{self.fields[name].help_text} {LOCATE_HELP}"
         self.fields["occurrence"].choices = [("", "—")] + [
-            (index, self.describe(span, context))
-            for index, (span, context) in enumerate(self.candidates())
+            (span.start, self.describe(span, context)) for span, context in self.candidates()
         ]
 
     def candidates(self):
@@ -69,15 +71,15 @@ class SpanLocatingForm(forms.ModelForm):
                 {"text": "This text is not in the source (whitespace and quote marks aside)."}
             )
         if len(found) > 1:
-            choice = cleaned.get("occurrence")
-            if choice is None or not 0 <= choice < len(found):
+            chosen = [span for span in found if span.start == cleaned.get("occurrence")]
+            if not chosen:
                 raise ValidationError(
                     {
                         "occurrence": f"The text occurs {len(found)} times in the source: "
                         "choose which one."
                     }
                 )
-            span = found[choice]
+            span = chosen[0]
         else:
             span = found[0]
         cleaned.update(start=span.start, end=span.end, text=span.text)

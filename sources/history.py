@@ -16,7 +16,8 @@ class FieldChanges(models.Model):
     @property
     def changes(self) -> list[dict]:
         """[{"field", "old", "new"}] against the previous version; empty for a creation."""
-        previous = self.prev_record
+        # The version to compare with: the previous one, unless a view chose another.
+        previous = getattr(self, "compare_with", self.prev_record)
         if previous is None:
             return []
         delta = self.diff_against(previous, foreign_keys_are_objs=False)

@@ -224,6 +224,12 @@ class SourceSpan(TimeStampedModel):
             ),
         ]
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # A context cut for the old span (by with_context() or the cached property) is stale.
+        for name in ("context", "context_before", "context_after"):
+            self.__dict__.pop(name, None)
+
     def span_errors(self) -> dict:
         """Field errors when the span leaves its source text or its text does not match."""
         if self.source_id is None:

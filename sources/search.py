@@ -9,6 +9,7 @@ word of the query must occur in one of the fallback fields, and results keep the
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections
 from django.db.models import F, FloatField, Q, Value
+from django.db.models.functions import Cast
 
 SEARCH_CONFIG = "english"
 
@@ -31,7 +32,9 @@ def full_text_search(queryset, text, fallback_fields):
         queryset = queryset.filter(search_vector=query).annotate(
             # Normalisation 2 divides by the document's length: a short quote that is all
             # about the term ranks above a long one that mentions it once.
-            search_rank=SearchRank(F("search_vector"), query, normalization=2)
+            # ts_rank is a 4-byte real; as a double its value survives the trip through a
+            # cursor exactly, so keyset pages neither repeat nor skip rows.
+            search_rank=Cast(SearchRank(F("search_vector"), query, normalization=2), FloatField())
         )
     else:
         queryset = queryset.filter(words_in_any(fallback_fields, text)).annotate(

@@ -325,6 +325,14 @@ class TroopFigureSerializer(CitingSerializerMixin, ModelValidationMixin, BriefSe
     citations = CitationSerializer(many=True, allow_empty=False)
     as_of_display = PartialDateDisplayField("as_of")
 
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        parent = instance.parent
+        if parent is not None and not TroopFigure.objects.is_visible(parent, request):
+            data["parent"] = None  # a draft whole stays hidden from the public
+        return data
+
     class Meta:
         model = TroopFigure
         fields = [

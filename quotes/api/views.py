@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from config.conditional import ConditionalMixin
 from config.history import HistoryMixin
 from config.pagination import CountedKeysetPagination
 from quotes import exports
@@ -66,7 +67,7 @@ def cited(model, *related):
     )
 
 
-class OrganizationViewSet(HistoryMixin, viewsets.ModelViewSet):
+class OrganizationViewSet(ConditionalMixin, HistoryMixin, viewsets.ModelViewSet):
     """Bodies people speak for: NATO, the Russian Foreign Ministry, the Kremlin, ..."""
 
     queryset = Organization.objects.order_by("name", "pk")
@@ -76,7 +77,7 @@ class OrganizationViewSet(HistoryMixin, viewsets.ModelViewSet):
     ordering_fields = ["name", "slug", "kind", "country", "created_at", "updated_at"]
 
 
-class SpeakerViewSet(HistoryMixin, viewsets.ModelViewSet):
+class SpeakerViewSet(ConditionalMixin, HistoryMixin, viewsets.ModelViewSet):
     """People and institutions that speak, with the spellings the texts use (`aliases`).
 
     Each carries how many quotes the database holds of them and the dates of the first and the
@@ -94,7 +95,7 @@ class SpeakerViewSet(HistoryMixin, viewsets.ModelViewSet):
         return super().get_queryset().with_quote_statistics(self.request.user)
 
 
-class EventViewSet(HistoryMixin, viewsets.ModelViewSet):
+class EventViewSet(ConditionalMixin, HistoryMixin, viewsets.ModelViewSet):
     """Where statements were made: summits, conferences, press briefings, written statements."""
 
     queryset = (
@@ -108,7 +109,7 @@ class EventViewSet(HistoryMixin, viewsets.ModelViewSet):
     ordering_fields = ["name", "slug", "kind", "starts_on", "created_at", "updated_at"]
 
 
-class QuoteViewSet(HistoryMixin, viewsets.ModelViewSet):
+class QuoteViewSet(ConditionalMixin, HistoryMixin, viewsets.ModelViewSet):
     """Verbatim quotes, each attributed to a speaker and pinned to its span in a source text.
 
     `start` and `end` are character offsets into the source's text (Unicode code points, end
@@ -196,7 +197,7 @@ class QuoteViewSet(HistoryMixin, viewsets.ModelViewSet):
         return Response(self.get_serializer(quote).data)
 
 
-class TreatyViewSet(HistoryMixin, viewsets.ModelViewSet):
+class TreatyViewSet(ConditionalMixin, HistoryMixin, viewsets.ModelViewSet):
     """Treaties with their cited facts: names, signing, parties, signatories, the dated changes
     of their status and their key provisions (for the INF Treaty, the range bands it banned)."""
 
@@ -213,7 +214,7 @@ class TreatyViewSet(HistoryMixin, viewsets.ModelViewSet):
     ordering_fields = ["name", "slug", "signed_on", "created_at", "updated_at"]
 
 
-class TroopFigureViewSet(HistoryMixin, viewsets.ModelViewSet):
+class TroopFigureViewSet(ConditionalMixin, HistoryMixin, viewsets.ModelViewSet):
     """Cited troop counts: how many, whose, deployed by whom, where and as of when; `parent`
     and `parts` give the breakdowns (900 of the 1,100)."""
 

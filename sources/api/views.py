@@ -3,6 +3,7 @@
 from django.db.models import Count
 from rest_framework import viewsets
 
+from config.conditional import ConditionalMixin
 from config.history import HistoryMixin
 from config.pagination import CountedKeysetPagination
 from sources.api.serializers import OutletSerializer, SourceListSerializer, SourceSerializer
@@ -19,7 +20,7 @@ def citations_with_context():
     )
 
 
-class OutletViewSet(HistoryMixin, viewsets.ModelViewSet):
+class OutletViewSet(ConditionalMixin, HistoryMixin, viewsets.ModelViewSet):
     """Publishers of the source documents. An outlet is recorded only where a text names it."""
 
     queryset = Outlet.objects.annotate(source_count=Count("sources")).order_by("name", "pk")
@@ -29,7 +30,7 @@ class OutletViewSet(HistoryMixin, viewsets.ModelViewSet):
     ordering_fields = ["name", "slug", "country", "created_at", "updated_at"]
 
 
-class SourceViewSet(HistoryMixin, viewsets.ModelViewSet):
+class SourceViewSet(ConditionalMixin, HistoryMixin, viewsets.ModelViewSet):
     """Source documents, each with its full text exactly as published and its SHA-256.
 
     Lists leave the text out; the detail endpoint has it. Every quote and citation points at a

@@ -123,8 +123,9 @@ def test_text_found_several_times_asks_which_occurrence_then_saves_it(researcher
     assert f"The text occurs {len(offsets)} times in the source: choose which one." in page
     for offset in offsets:
         assert f"characters {offset}–{offset + len(phrase)}" in page
-    last = len(offsets) - 1
-    response = researcher_client.post(admin_url(Quote, "add"), {**data, "occurrence": str(last)})
+    response = researcher_client.post(
+        admin_url(Quote, "add"), {**data, "occurrence": str(offsets[-1])}
+    )
     assert response.status_code == 302
     assert Quote.objects.get(text=phrase).start == offsets[-1]
 
