@@ -61,8 +61,10 @@ class HistoryMixin:
             # The public sees published versions only, each compared with the previous
             # published one: what was drafted in between is not theirs to see.
             versions = versions.filter(status="published")
-        page = self.paginate_queryset(versions)
-        if public_only:
-            for version in page:
-                version.compare_with = versions.filter(history_id__lt=version.history_id).first()
+        page = list(self.paginate_queryset(versions))
+        # Newest first: each version's predecessor (among those shown) is the next row; only
+        # the page's last needs a query.
+        older = versions.filter(history_id__lt=page[-1].history_id).first() if page else None
+        for version, previous in zip(page, [*page[1:], older], strict=True):
+            version.compare_with = previous
         return self.get_paginated_response(HistoricalRecordSerializer(page, many=True).data)

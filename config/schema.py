@@ -23,64 +23,43 @@ ACTION_SUMMARIES = {
 }
 
 
-class ErrorCode409Enum(models.TextChoices):
-    CONFLICT = "conflict"
+def error_response(status: int, code: str, error_type):
+    """The enum, error and response serializers of one extra status, as drf-standardized-errors
+    writes its own (ErrorCode<status>Enum, Error<status>Serializer, ErrorResponse<status>...)."""
+    enum = models.TextChoices(f"ErrorCode{status}Enum", [(code.upper(), code)])
+    error = type(
+        f"Error{status}Serializer",
+        (serializers.Serializer,),
+        {
+            "code": serializers.ChoiceField(choices=enum.choices),
+            "detail": serializers.CharField(),
+            "attr": serializers.CharField(allow_null=True),
+        },
+    )
+    response = type(
+        f"ErrorResponse{status}Serializer",
+        (serializers.Serializer,),
+        {
+            "type": serializers.ChoiceField(choices=error_type.choices),
+            "errors": error(many=True),
+        },
+    )
+    for cls in (error, response):
+        cls.__module__ = __name__
+    return enum, response
 
 
-class ErrorCode413Enum(models.TextChoices):
-    REQUEST_TOO_LARGE = "request_too_large"
-
-
-class ErrorCode412Enum(models.TextChoices):
-    PRECONDITION_FAILED = "precondition_failed"
-
-
-class ErrorCode503Enum(models.TextChoices):
-    SERVICE_UNAVAILABLE = "service_unavailable"
-
-
-class Error409Serializer(serializers.Serializer):
-    code = serializers.ChoiceField(choices=ErrorCode409Enum.choices)
-    detail = serializers.CharField()
-    attr = serializers.CharField(allow_null=True)
-
-
-class ErrorResponse409Serializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
-    errors = Error409Serializer(many=True)
-
-
-class Error413Serializer(serializers.Serializer):
-    code = serializers.ChoiceField(choices=ErrorCode413Enum.choices)
-    detail = serializers.CharField()
-    attr = serializers.CharField(allow_null=True)
-
-
-class ErrorResponse413Serializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
-    errors = Error413Serializer(many=True)
-
-
-class Error412Serializer(serializers.Serializer):
-    code = serializers.ChoiceField(choices=ErrorCode412Enum.choices)
-    detail = serializers.CharField()
-    attr = serializers.CharField(allow_null=True)
-
-
-class ErrorResponse412Serializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=ClientErrorEnum.choices)
-    errors = Error412Serializer(many=True)
-
-
-class Error503Serializer(serializers.Serializer):
-    code = serializers.ChoiceField(choices=ErrorCode503Enum.choices)
-    detail = serializers.CharField()
-    attr = serializers.CharField(allow_null=True)
-
-
-class ErrorResponse503Serializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=ServerErrorEnum.choices)
-    errors = Error503Serializer(many=True)
+# Referenced by name from settings (ERROR_SCHEMAS, ENUM_NAME_OVERRIDES).
+ErrorCode409Enum, ErrorResponse409Serializer = error_response(409, "conflict", ClientErrorEnum)
+ErrorCode412Enum, ErrorResponse412Serializer = error_response(
+    412, "precondition_failed", ClientErrorEnum
+)
+ErrorCode413Enum, ErrorResponse413Serializer = error_response(
+    413, "request_too_large", ClientErrorEnum
+)
+ErrorCode503Enum, ErrorResponse503Serializer = error_response(
+    503, "service_unavailable", ServerErrorEnum
+)
 
 
 class AutoSchema(StandardizedErrorsAutoSchema):

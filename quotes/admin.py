@@ -23,8 +23,7 @@ from quotes.models import (
     TreatyStatusEvent,
     TroopFigure,
 )
-from sources.admin import SpanAdminMixin
-from sources.dates import format_partial_date
+from sources.admin import SpanAdminMixin, partial_date_column
 
 
 class ReviewActionsMixin:
@@ -95,9 +94,7 @@ class EventAdmin(CitedAdmin):
     autocomplete_fields = ["organization", "citations"]
     prepopulated_fields = {"slug": ["name"]}
 
-    @admin.display(description="Starts", ordering="starts_on")
-    def starts_on_display(self, obj):
-        return format_partial_date(obj.starts_on, obj.starts_on_precision) or "unknown"
+    starts_on_display = partial_date_column("starts_on", "Starts")
 
 
 @admin.register(Quote)
@@ -137,9 +134,7 @@ class QuoteAdmin(ReviewActionsMixin, SpanAdminMixin, SimpleHistoryAdmin):
     def text_preview(self, obj):
         return obj.text_preview
 
-    @admin.display(description="Said", ordering="said_on")
-    def said_on_display(self, obj):
-        return obj.said_on_display or "unknown"
+    said_on_display = partial_date_column("said_on", "Said")
 
     @admin.action(description="Export selected as CSV", permissions=["view"])
     def export_csv(self, request, queryset):
@@ -198,9 +193,7 @@ class TreatyAdmin(CitedAdmin):
         TreatyProvisionInline,
     ]
 
-    @admin.display(description="Signed", ordering="signed_on")
-    def signed_on_display(self, obj):
-        return format_partial_date(obj.signed_on, obj.signed_on_precision) or "unknown"
+    signed_on_display = partial_date_column("signed_on", "Signed")
 
 
 class PartsFormSet(BaseInlineFormSet):
@@ -241,6 +234,4 @@ class TroopFigureAdmin(ReviewActionsMixin, CitedAdmin):
     autocomplete_fields = ["deploying_organization", "parent", "citations"]
     inlines = [TroopFigurePartInline]
 
-    @admin.display(description="As of", ordering="as_of")
-    def as_of_display(self, obj):
-        return obj.as_of_display or "unknown"
+    as_of_display = partial_date_column("as_of", "As of")

@@ -8,6 +8,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from quotes.models import Quote
 from sources import spans
+from sources.dates import format_partial_date
 from sources.forms import SpanLocatingForm
 from sources.models import Citation, Outlet, Source
 
@@ -22,6 +23,18 @@ def admin_link(obj, label=None):
     meta = obj._meta
     url = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
     return format_html('<a href="{}">{}</a>', url, label or str(obj))
+
+
+def partial_date_column(field: str, description: str):
+    """A changelist column showing a partial date with only its known parts ("unknown" if none)."""
+
+    @admin.display(description=description, ordering=field)
+    def column(self, obj):
+        return format_partial_date(getattr(obj, field), getattr(obj, f"{field}_precision")) or (
+            "unknown"
+        )
+
+    return column
 
 
 class SpanAdminMixin:
@@ -102,9 +115,7 @@ class SourceAdmin(SimpleHistoryAdmin):
         ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 
-    @admin.display(description="Published")
-    def published_on_display(self, obj):
-        return obj.published_on_display or "unknown"
+    published_on_display = partial_date_column("published_on", "Published")
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
