@@ -12,7 +12,8 @@ for /api/ URLs that never reach a view (an unknown path, a crash in middleware).
 from django.db import DataError, IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import JsonResponse
-from django.views import defaults
+from django.views import csrf, defaults
+from django.views.decorators.csrf import csrf_exempt
 from drf_standardized_errors.handler import ExceptionHandler
 from rest_framework import exceptions, status
 
@@ -87,10 +88,23 @@ def page_not_found(request, exception, template_name="404.html"):
     return defaults.page_not_found(request, exception)
 
 
+@csrf_exempt
 def api_not_found(request, *args, **kwargs):
-    """The catch-all view of /api/: no resource here."""
+    """The catch-all view of /api/: no resource here.
+
+    Exempt from CSRF: it changes nothing, and a write to a mistyped URL should learn that the
+    URL is wrong (404), not get Django's HTML CSRF page.
+    """
     body = error_body("client_error", "not_found", f"No API resource at {request.path}.")
     return JsonResponse(body, status=404)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: the API's error format under /api/, Django's page elsewhere."""
+    if _is_api(request):
+        body = error_body("client_error", "permission_denied", f"CSRF check failed: {reason}")
+        return JsonResponse(body, status=403)
+    return csrf.csrf_failure(request, reason)
 
 
 def server_error(request, template_name="500.html"):

@@ -37,6 +37,24 @@ class HistoricalRecordSerializer(serializers.Serializer):
 class HistoryMixin:
     """Adds GET {id}/history/: every version of the record, newest first."""
 
+    @staticmethod
+    def _reference_hider(model, user):
+        """fn(field, id) -> the id, or None where it points at a record the user may not see
+        (a draft whole of a published part): history shows what the record's page shows."""
+        reviewed = {
+            field.name: field.related_model
+            for field in model._meta.concrete_fields
+            if field.is_relation and hasattr(field.related_model.objects, "visible_to")
+        }
+
+        def hide(field, value):
+            target = reviewed.get(field)
+            if target is None or value is None:
+                return value
+            return value if target.objects.visible_to(user).filter(pk=value).exists() else None
+
+        return hide
+
     @extend_schema(
         summary="History of a record",
         description="Every recorded change of the record, newest first: who made it, when, "
@@ -65,6 +83,8 @@ class HistoryMixin:
         # Newest first: each version's predecessor (among those shown) is the next row; only
         # the page's last needs a query.
         older = versions.filter(history_id__lt=page[-1].history_id).first() if page else None
+        hide_reference = self._reference_hider(type(record), request.user)
         for version, previous in zip(page, [*page[1:], older], strict=True):
             version.compare_with = previous
+            version.hide_reference = hide_reference
         return self.get_paginated_response(HistoricalRecordSerializer(page, many=True).data)

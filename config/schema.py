@@ -1,16 +1,23 @@
 """OpenAPI schema customisations: error responses, brief relations, auth descriptions."""
 
+import re
+
+from django.core.validators import RegexValidator
 from django.db import models
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.plumbing import build_basic_type, force_instance
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
 from drf_standardized_errors.openapi_serializers import ClientErrorEnum, ServerErrorEnum
 from rest_framework import permissions, serializers
+from rest_framework.fields import ListField
+from rest_framework.filters import OrderingFilter
+from rest_framework.serializers import ListSerializer
 
 from config.conditional import WRITE_ACTIONS, ConditionalMixin
 from config.permissions import ResearcherPermissions
+from config.serializers import NO_NUL, NOT_BLANK, ModelValidationMixin
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 ACTION_SUMMARIES = {
@@ -144,6 +151,56 @@ class AutoSchema(StandardizedErrorsAutoSchema):
             auths.append({})
         return auths
 
+    # -- validation errors (400): every parameter and field that can be named in `attr` ----
+
+    def _query_parameters_with_errors(self) -> dict[str, set[str]]:
+        """Pagination and ordering parameters refuse bad values too, beside the filters."""
+        codes = {}
+        if self.method == "GET" and self._is_list_view() and self._get_paginator():
+            codes["page_size"] = {"invalid"}
+            codes["cursor"] = {"invalid"}
+        if self.method == "GET" and any(
+            issubclass(backend, OrderingFilter) for backend in self.get_filter_backends()
+        ):
+            codes["ordering"] = {"invalid"}
+        return codes
+
+    def _should_add_validation_error_response(self):
+        return super()._should_add_validation_error_response() or bool(
+            self._query_parameters_with_errors()
+        )
+
+    def _get_validation_error_codes_by_field(self, data_fields):
+        codes = super()._get_validation_error_codes_by_field(data_fields)
+        for name, extra in self._query_parameters_with_errors().items():
+            codes[name] = codes.get(name, set()) | extra
+        if self.method in {"POST", "PUT", "PATCH"}:
+            # A nested list (citations) can be refused as a whole ("required", "empty"), with
+            # the list's own name as `attr`; drf-standardized-errors lists only its items.
+            serializer = force_instance(self.get_request_serializer())
+            for name, field in getattr(serializer, "fields", {}).items():
+                if field.read_only:
+                    continue
+                if isinstance(serializer, ModelValidationMixin):
+                    # The model's own validation (clean(), validators) names fields with "invalid".
+                    codes[name] = codes.get(name, set()) | {"invalid"}
+                if isinstance(field, ListSerializer | ListField):
+                    codes[name] = codes.get(name, set()) | set(field.error_messages)
+                    # An item that is not an object at all (null, a number) is named by index.
+                    item = f"{name}.INDEX"
+                    codes[item] = codes.get(item, set()) | {"null", "invalid"}
+        return codes
+
+    def _should_add_parse_error_response(self):
+        # Our JSON parser (orjson) is not a subclass of DRF's, which the package looks for.
+        return self.method in {"POST", "PUT", "PATCH"} or super()._should_add_parse_error_response()
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if direction == "request" and isinstance(field, ListSerializer) and not field.allow_empty:
+            schema = {**schema, "minItems": 1}  # drf-spectacular leaves allow_empty=False out
+        return schema
+
     def _should_add_error_response(self, responses, status_code):
         if status_code == "409":
             return self.method in WRITE_METHODS and status_code not in responses
@@ -152,6 +209,22 @@ class AutoSchema(StandardizedErrorsAutoSchema):
         if status_code == "413":
             return self.method in {"POST", "PUT", "PATCH"} and status_code not in responses
         return super()._should_add_error_response(responses, status_code)
+
+
+class StrictCharFieldExtension(OpenApiSerializerFieldExtension):
+    """Say in the schema what a text field refuses: NUL characters, and blank (or
+    whitespace-only) text where it is required."""
+
+    target_class = "config.serializers.StrictCharField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        if direction != "request":
+            return schema
+        if any(isinstance(v, RegexValidator) for v in self.target.validators):
+            return schema  # drf-spectacular writes the validator's pattern (country, language)
+        schema["pattern"] = NO_NUL if self.target.allow_blank else NOT_BLANK
+        return schema
 
 
 class BriefRelatedFieldExtension(OpenApiSerializerFieldExtension):
@@ -166,3 +239,45 @@ class BriefRelatedFieldExtension(OpenApiSerializerFieldExtension):
             schema["description"] = f"Id of the {model}."
             return schema
         return auto_schema.resolve_serializer(self.target.serializer_class, direction).ref
+
+
+def postprocess_query_strings(result, generator, request, public):
+    """A query parameter with a NUL character is refused (Django's form fields do): say so
+    for every free-text string parameter."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                free_text = schema.get("type") == "string" and not (
+                    {"enum", "pattern", "format"} & schema.keys()
+                )
+                if parameter["in"] == "query" and free_text:
+                    schema["pattern"] = NO_NUL
+    return result
+
+
+def postprocess_item_attrs(result, generator, request, public):
+    """Errors of list items are named by position (`citations.0.text`), which
+    drf-standardized-errors writes as `citations.INDEX.text`: say so with a pattern.
+
+    The error unions that hold such an item lose their discriminator (a mapping needs exact
+    values); each branch's `attr` still tells them apart.
+    """
+    schemas = result.get("components", {}).get("schemas", {})
+    indexed = set()
+    for name, component in schemas.items():
+        attr = component.get("properties", {}).get("attr", {})
+        if len(attr.get("enum") or []) == 1 and ".INDEX" in attr["enum"][0]:
+            template = attr["enum"][0]
+            pattern = "^" + re.escape(template).replace("INDEX", "[0-9]+") + "$"
+            component["properties"]["attr"] = {
+                "type": "string",
+                "pattern": pattern,
+                "description": f"`{template}`, INDEX being the item's position from 0.",
+            }
+            indexed.add(f"#/components/schemas/{name}")
+    for component in schemas.values():
+        branches = {branch.get("$ref") for branch in component.get("oneOf", [])}
+        if branches & indexed:
+            component.pop("discriminator", None)
+    return result

@@ -102,6 +102,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # workers, point CACHE_URL at a shared cache (redis://...) so that limits are global.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
+# A failed CSRF check under /api/ answers in the API's error format.
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
+
 # Largest request body accepted (bytes); larger API requests get a 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_MAX_REQUEST_BYTES", default=1024 * 1024)
 
@@ -272,7 +275,11 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode413Enum": "config.schema.ErrorCode413Enum.choices",
         "ErrorCode503Enum": "config.schema.ErrorCode503Enum.choices",
     },
-    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+        "config.schema.postprocess_item_attrs",
+        "config.schema.postprocess_query_strings",
+    ],
 }
 
 # Structured logs: one JSON object per line on stderr, each with the request's X-Request-ID.

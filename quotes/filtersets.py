@@ -9,15 +9,15 @@ from sources.filtersets import (
     by_slug,
     country_filter,
     date_range,
+    search_filter,
     slug_filter,
     strict_boolean,
 )
-from sources.models import Outlet, Source
 from sources.search import full_text_search, words_in_any
 
 
 class OrganizationFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search the name and aliases")
+    q = search_filter("Search the name and aliases")
     slug = slug_filter("organization")
     kind = django_filters.MultipleChoiceFilter(choices=OrganizationKind.choices)
     country = country_filter()
@@ -31,14 +31,12 @@ class OrganizationFilterSet(django_filters.FilterSet):
 
 
 class SpeakerFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        method="search", label="Search the name, the aliases (Makron, trump, ...) and the role"
-    )
+    q = search_filter("Search the name, the aliases (Makron, trump, ...) and the role")
     slug = slug_filter("speaker")
     kind = django_filters.MultipleChoiceFilter(choices=SpeakerKind.choices)
     country = country_filter()
-    organization = by_slug("organization", Organization, "Organization")
-    organization_id = by_id("organization", Organization, "Organization")
+    organization = by_slug("organization", "Organization")
+    organization_id = by_id("organization", "Organization")
 
     class Meta:
         model = Speaker
@@ -49,12 +47,12 @@ class SpeakerFilterSet(django_filters.FilterSet):
 
 
 class EventFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search the name and place")
+    q = search_filter("Search the name and place")
     slug = slug_filter("event")
     kind = django_filters.MultipleChoiceFilter(choices=EventKind.choices)
     country = country_filter()
-    organization = by_slug("organization", Organization, "Organizing organization")
-    organization_id = by_id("organization", Organization, "Organizing organization")
+    organization = by_slug("organization", "Organizing organization")
+    organization_id = by_id("organization", "Organizing organization")
     starts_on_after, starts_on_before = date_range("starts_on", "Starting")
 
     class Meta:
@@ -66,23 +64,22 @@ class EventFilterSet(django_filters.FilterSet):
 
 
 class QuoteFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        method="search",
-        label='Full-text search of the quote (PostgreSQL: ranked, with "phrases", OR and '
+    q = search_filter(
+        'Full-text search of the quote (PostgreSQL: ranked, with "phrases", OR and '
         "-exclusions; SQLite: every word must occur)",
     )
-    speaker = by_slug("speaker", Speaker, "Speaker")
-    speaker_id = by_id("speaker", Speaker, "Speaker")
-    organization = by_slug("speaker__organization", Organization, "Speaker's organization")
-    organization_id = by_id("speaker__organization", Organization, "Speaker's organization")
-    source = by_slug("source", Source, "Source")
-    source_id = by_id("source", Source, "Source")
-    outlet = by_slug("source__outlet", Outlet, "Outlet of the source")
-    outlet_id = by_id("source__outlet", Outlet, "Outlet of the source")
-    event = by_slug("event", Event, "Event")
-    event_id = by_id("event", Event, "Event")
-    treaty = by_slug("treaties", Treaty, "Treaty the quote is about")
-    treaty_id = by_id("treaties", Treaty, "Treaty the quote is about")
+    speaker = by_slug("speaker", "Speaker")
+    speaker_id = by_id("speaker", "Speaker")
+    organization = by_slug("speaker__organization", "Speaker's organization")
+    organization_id = by_id("speaker__organization", "Speaker's organization")
+    source = by_slug("source", "Source")
+    source_id = by_id("source", "Source")
+    outlet = by_slug("source__outlet", "Outlet of the source")
+    outlet_id = by_id("source__outlet", "Outlet of the source")
+    event = by_slug("event", "Event")
+    event_id = by_id("event", "Event")
+    treaty = by_slug("treaties", "Treaty the quote is about")
+    treaty_id = by_id("treaties", "Treaty the quote is about")
     kind = django_filters.MultipleChoiceFilter(choices=QuoteKind.choices)
     language = django_filters.CharFilter(label="ISO 639 language code of the recorded text")
     said_on_after, said_on_before = date_range("said_on", "Said")
@@ -117,7 +114,7 @@ class QuoteFilterSet(django_filters.FilterSet):
 
 
 class TreatyFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search the names and aliases")
+    q = search_filter("Search the names and aliases")
     slug = slug_filter("treaty")
     party = django_filters.CharFilter(
         field_name="parties__country", label="Country code of a party (US, SU, RU, ...)"
@@ -133,17 +130,17 @@ class TreatyFilterSet(django_filters.FilterSet):
 
 
 class TroopFigureFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search the location and note")
+    q = search_filter("Search the location and note")
     slug = slug_filter("troop figure")
     country = country_filter("contributing_country", "Contributing country (ISO 3166-1 alpha-2)")
-    organization = by_slug("deploying_organization", Organization, "Deploying organization")
-    organization_id = by_id("deploying_organization", Organization, "Deploying organization")
+    organization = by_slug("deploying_organization", "Deploying organization")
+    organization_id = by_id("deploying_organization", "Deploying organization")
     location = django_filters.CharFilter(lookup_expr="icontains", label="Location contains")
-    parent_id = django_filters.ModelMultipleChoiceFilter(
-        field_name="parent",
+    parent_id = by_id(
+        "parent",
+        "The figure this one is part of",
         # Only figures the user may see: a hidden one is as unknown as a missing one.
-        queryset=lambda request: TroopFigure.objects.visible_to(getattr(request, "user", None)),
-        label="The figure this one is part of (id; repeat for several)",
+        visible=lambda request: TroopFigure.objects.visible_to(getattr(request, "user", None)),
     )
     status = django_filters.MultipleChoiceFilter(
         choices=ReviewStatus.choices, label="Review status (the public sees published only)"

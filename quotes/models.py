@@ -47,7 +47,7 @@ def validate_aliases(value):
     """Aliases are a list of distinct, non-empty strings."""
     if not isinstance(value, list) or not all(isinstance(a, str) and a.strip() for a in value):
         raise ValidationError("Aliases must be a list of non-empty strings.")
-    if len({a.casefold() for a in value}) != len(value):
+    if len(set(value)) != len(value):
         raise ValidationError("Aliases must be distinct.")
     if any("\x00" in alias for alias in value):
         raise ValidationError("Aliases cannot contain NUL characters.")

@@ -1,61 +1,188 @@
 """Filters for outlets and sources (django-filter)."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
+from drf_spectacular.drainage import set_override
 
 from sources.models import Outlet, Source
 from sources.search import full_text_search
+
+EMPTY_VALUE = "Give a value, or leave the parameter out."
+
+
+class PresentMixin:
+    """A parameter that is either left out or given a valid value: `?said_on_after=` (empty)
+    is a 400, as the schema says, not silently no filter."""
+
+    default_error_messages = {"blank": EMPTY_VALUE}
+
+    def clean(self, value):
+        if value == "":
+            raise forms.ValidationError(self.error_messages["blank"], code="blank")
+        return super().clean(value)
+
+
+class PresentDateField(PresentMixin, forms.DateField):
+    pass
+
+
+class PresentChoiceField(PresentMixin, forms.TypedChoiceField):
+    pass
+
+
+class IsoDateFilter(django_filters.DateFilter):
+    field_class = PresentDateField
+
+    def __init__(self, *args, **kwargs):
+        # YYYY-MM-DD only (the schema's format), not Django's other input formats like 08/02/2019.
+        kwargs["input_formats"] = ["%Y-%m-%d"]
+        super().__init__(*args, **kwargs)
 
 
 def date_range(field, noun):
     """Two filters, `<field>_after` and `<field>_before` (inclusive), so an error names its
     own parameter."""
     return (
-        django_filters.DateFilter(
+        IsoDateFilter(
             field_name=field, lookup_expr="gte", label=f"{noun} on or after (YYYY-MM-DD)"
         ),
-        django_filters.DateFilter(
+        IsoDateFilter(
             field_name=field, lookup_expr="lte", label=f"{noun} on or before (YYYY-MM-DD)"
         ),
     )
 
 
-class RelatedBySlugFilter(django_filters.ModelMultipleChoiceFilter):
-    """Named by slug in the URL, matched by the related object in SQL.
+# Ids are 64-bit integers in both databases; a larger one can match nothing, so it is refused.
+MAX_ID = 2**63 - 1
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
 
-    (django-filter would compare the slug with the foreign key; naming the field itself, not
-    `<field>__slug`, also lets drf-spectacular find and describe it.)
+
+class MultipleValueField(forms.MultipleChoiceField):
+    """A repeatable query parameter whose values are each cleaned by `item_field`.
+
+    Unlike ModelMultipleChoiceField it does not look the values up: whether such an object
+    exists is the filter's answer (no results), not a malformed request.
     """
 
-    def get_filter_predicate(self, v):
-        return {self.field_name: v}
+    default_error_messages = {"blank": EMPTY_VALUE}
+
+    def __init__(self, *args, item_field, **kwargs):
+        self.item_field = item_field
+        super().__init__(*args, **kwargs)
+        # The items' errors are this parameter's errors (and so listed in the API schema).
+        from_validators = {v.code: v.message for v in item_field.validators if v.code}
+        self.error_messages = {
+            **item_field.error_messages,
+            **from_validators,
+            **self.error_messages,
+        }
+
+    def valid_value(self, value):
+        return True
+
+    def clean(self, value):
+        values = super().clean(value)
+        if "" in values:
+            raise forms.ValidationError(self.error_messages["blank"], code="blank")
+        return [self.item_field.clean(item) for item in values]
 
 
-def by_slug(field, model, noun):
-    """`?<name>=<slug>` (repeatable): related objects by slug; an unknown slug is a 400."""
-    return RelatedBySlugFilter(
+class RelatedFilter(django_filters.MultipleChoiceFilter):
+    """`?<name>=<value>` (repeatable, OR): rows whose `field_name` relation has one of the
+    values in `to_field` (the id or the slug). An unknown value matches nothing, as an unknown
+    text does; a malformed one (a slug with spaces, an id that is not a whole number) is a 400.
+    """
+
+    field_class = MultipleValueField
+
+    def __init__(self, *args, to_field, item_field, item_schema, visible=None, **kwargs):
+        self.to_field = to_field
+        # visible(request) -> the related objects this user may see; the others match nothing.
+        self.visible = visible
+        kwargs["item_field"] = item_field
+        super().__init__(*args, **kwargs)
+        # The schema of one value, with the label as description (drf-spectacular takes neither
+        # from an overridden filter by itself).
+        set_override(self, "field", {**item_schema, "description": self.label})
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        if self.visible is not None:
+            targets = self.visible(self.parent.request).filter(**{f"{self.to_field}__in": value})
+            lookup, value = f"{self.field_name}__in", targets.values("pk")
+        elif self.to_field == "pk":
+            lookup = f"{self.field_name}__in"
+        else:
+            lookup = f"{self.field_name}__{self.to_field}__in"
+        if self._crosses_many_relation(qs.model):
+            # A to-many relation would repeat a row once per match: select by id instead.
+            return qs.filter(pk__in=qs.model._base_manager.filter(**{lookup: value}).values("pk"))
+        return qs.filter(**{lookup: value})
+
+    def _crosses_many_relation(self, model):
+        for name in self.field_name.split("__"):
+            field = model._meta.get_field(name)
+            if field.many_to_many or field.one_to_many:
+                return True
+            model = field.related_model
+        return False
+
+
+def by_slug(field, noun, visible=None):
+    """`?<name>=<slug>` (repeatable): rows related to any of these objects, by slug."""
+    return RelatedFilter(
         field_name=field,
-        to_field_name="slug",
-        queryset=model.objects.all(),
-        label=f"{noun} (slug; repeat for several)",
+        to_field="slug",
+        item_schema={"type": "string", "pattern": SLUG_PATTERN},
+        item_field=forms.SlugField(),
+        visible=visible,
+        label=f"{noun} (slug; repeat for several). An unknown slug matches nothing.",
     )
 
 
-def by_id(field, model, noun):
-    """`?<name>_id=<id>` (repeatable): related objects by id."""
-    return django_filters.ModelMultipleChoiceFilter(
-        field_name=field, queryset=model.objects.all(), label=f"{noun} (id; repeat for several)"
+def by_id(field, noun, visible=None):
+    """`?<name>_id=<id>` (repeatable): rows related to any of these objects, by id."""
+    return RelatedFilter(
+        field_name=field,
+        to_field="pk",
+        item_schema={"type": "integer", "minimum": 1, "maximum": MAX_ID},
+        item_field=forms.IntegerField(min_value=1, max_value=MAX_ID),
+        visible=visible,
+        label=f"{noun} (id; repeat for several). An unknown id matches nothing.",
     )
+
+
+class StrictBooleanFilter(django_filters.TypedChoiceFilter):
+    field_class = PresentChoiceField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        set_override(self, "field", {"type": "boolean", "description": self.label})
 
 
 def strict_boolean(field, label):
     """`true` or `false`; anything else is a 400 (django-filter's BooleanFilter ignores it)."""
-    return django_filters.TypedChoiceFilter(
+    return StrictBooleanFilter(
         field_name=field,
         choices=[("true", "true"), ("false", "false")],
         coerce=lambda value: value == "true",
         label=label,
     )
+
+
+# Longer searches are refused: on SQLite every word is a condition, and a thousand of them
+# exceed its expression depth.
+MAX_SEARCH_LENGTH = 200
+
+
+def search_filter(label):
+    """`?q=`: the resource's own text search, at most MAX_SEARCH_LENGTH characters."""
+    search = django_filters.CharFilter(method="search", label=label, max_length=MAX_SEARCH_LENGTH)
+    schema = {"type": "string", "maxLength": MAX_SEARCH_LENGTH, "description": label}
+    set_override(search, "field", schema)
+    return search
 
 
 def slug_filter(noun):
@@ -67,7 +194,7 @@ def country_filter(field="country", label="ISO 3166-1 alpha-2 country code, such
 
 
 class OutletFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Search the name and website")
+    q = search_filter("Search the name and website")
     slug = slug_filter("outlet")
     country = country_filter()
 
@@ -80,11 +207,9 @@ class OutletFilterSet(django_filters.FilterSet):
 
 
 class SourceFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        method="search", label="Full-text search of the title and text (ranked on PostgreSQL)"
-    )
-    outlet = by_slug("outlet", Outlet, "Outlet")
-    outlet_id = by_id("outlet", Outlet, "Outlet")
+    q = search_filter("Full-text search of the title and text (ranked on PostgreSQL)")
+    outlet = by_slug("outlet", "Outlet")
+    outlet_id = by_id("outlet", "Outlet")
     slug = slug_filter("source")
     language = django_filters.CharFilter(label="ISO 639 language code of the text")
     original_language = django_filters.CharFilter(

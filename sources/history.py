@@ -21,11 +21,16 @@ class FieldChanges(models.Model):
         if previous is None:
             return []
         delta = self.diff_against(previous, foreign_keys_are_objs=False)
-        return [
-            {"field": change.field, "old": change.old, "new": change.new}
-            for change in delta.changes
-            if change.field not in UNINTERESTING
-        ]
+        # A view may hide references the reader may not see (a draft): see HistoryMixin.
+        hide = getattr(self, "hide_reference", lambda field, value: value)
+        changes = []
+        for change in delta.changes:
+            if change.field in UNINTERESTING:
+                continue
+            old, new = hide(change.field, change.old), hide(change.field, change.new)
+            if old != new:
+                changes.append({"field": change.field, "old": old, "new": new})
+        return changes
 
 
 def history(**kwargs) -> HistoricalRecords:

@@ -5,10 +5,12 @@ import datetime
 from rest_framework import serializers
 
 from config.serializers import (
+    AliasesField,
     BriefRelatedField,
     BriefSerializer,
     ModelValidationMixin,
     PartialDateDisplayField,
+    StrictModelSerializer,
     partial_date_fields,
 )
 from quotes.models import (
@@ -70,6 +72,8 @@ class BriefTroopFigureSerializer(BriefSerializer):
 
 
 class OrganizationSerializer(ModelValidationMixin, BriefSerializer):
+    aliases = AliasesField()
+
     class Meta:
         model = Organization
         fields = ["id", "url", "display", "name", "slug", "kind", "country", "aliases", "note"]
@@ -86,6 +90,7 @@ class SpeakerSerializer(ModelValidationMixin, BriefSerializer):
         allow_null=True,
         required=False,
     )
+    aliases = AliasesField(help_text="Other names and spellings (Makron, ...), each distinct.")
     quote_count = serializers.SerializerMethodField(help_text="Quotes attributed to the speaker.")
     first_quote_on = serializers.SerializerMethodField(
         help_text="Date of the earliest dated quote (as stored: see that quote's precision)."
@@ -226,7 +231,7 @@ class QuoteSerializer(ModelValidationMixin, BriefSerializer):
         return obj.context[1]
 
 
-class TreatyPartySerializer(serializers.ModelSerializer):
+class TreatyPartySerializer(StrictModelSerializer):
     citations = CitationSerializer(many=True, read_only=True)
 
     class Meta:
@@ -235,7 +240,7 @@ class TreatyPartySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TreatySignatorySerializer(serializers.ModelSerializer):
+class TreatySignatorySerializer(StrictModelSerializer):
     speaker = BriefSpeakerSerializer(read_only=True)
     citations = CitationSerializer(many=True, read_only=True)
 
@@ -245,7 +250,7 @@ class TreatySignatorySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TreatyStatusEventSerializer(serializers.ModelSerializer):
+class TreatyStatusEventSerializer(StrictModelSerializer):
     citations = CitationSerializer(many=True, read_only=True)
     occurred_on_display = PartialDateDisplayField("occurred_on")
 
@@ -263,7 +268,7 @@ class TreatyStatusEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TreatyProvisionSerializer(serializers.ModelSerializer):
+class TreatyProvisionSerializer(StrictModelSerializer):
     citations = CitationSerializer(many=True, read_only=True)
 
     class Meta:
@@ -277,6 +282,7 @@ class TreatySerializer(CitingSerializerMixin, ModelValidationMixin, BriefSeriali
     read-only here (researchers edit them in the admin)."""
 
     citations = CitationSerializer(many=True, allow_empty=False)
+    aliases = AliasesField()
     signed_on_display = PartialDateDisplayField("signed_on")
     parties = TreatyPartySerializer(many=True, read_only=True)
     signatories = TreatySignatorySerializer(many=True, read_only=True)

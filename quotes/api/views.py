@@ -134,7 +134,8 @@ class QuoteViewSet(ConditionalMixin, HistoryMixin, viewsets.ModelViewSet):
         return super().get_queryset().visible_to(self.request.user)
 
     def get_renderers(self):
-        if self.action == "list":
+        # (None: a method this URL does not allow, which gets its 405 whatever the format.)
+        if self.action in {"list", None}:
             return [*super().get_renderers(), CSVRenderer()]
         return super().get_renderers()
 

@@ -8,6 +8,8 @@ from config.serializers import (
     BriefSerializer,
     ModelValidationMixin,
     PartialDateDisplayField,
+    StrictModelSerializer,
+    StrictURLField,
     partial_date_fields,
 )
 from sources import services
@@ -61,7 +63,7 @@ class SourceSerializer(ModelValidationMixin, BriefSerializer):
         BriefOutletSerializer, queryset=Outlet.objects.all(), allow_null=True, required=False
     )
     published_on_display = PartialDateDisplayField("published_on")
-    link = serializers.URLField(
+    link = StrictURLField(
         source="url",
         max_length=500,
         allow_blank=True,
@@ -100,7 +102,7 @@ class SourceListSerializer(SourceSerializer):
         fields = [name for name in SourceSerializer.Meta.fields if name != "text"]
 
 
-class CitationSerializer(serializers.ModelSerializer):
+class CitationSerializer(StrictModelSerializer):
     """A cited span of a source, with the text around it. Written as source id, start, end and
     the text at the span; the span is checked against the source."""
 

@@ -57,9 +57,23 @@ def test_filter_by_id_matches_filter_by_slug(anonymous, seeded):
 
 @pytest.mark.parametrize(
     ("param", "value"),
+    [("speaker", "nobody"), ("speaker_id", "999999"), ("treaty", "no-such-treaty")],
+)
+def test_an_unknown_reference_matches_nothing(anonymous, seeded, param, value):
+    """A filter asks "quotes by this speaker": none, if there is no such speaker."""
+    response = anonymous.get(QUOTES, {param: value})
+    assert response.status_code == 200
+    assert response.json()["results"] == []
+
+
+@pytest.mark.parametrize(
+    ("param", "value"),
     [
-        ("speaker", "nobody"),
+        ("speaker", "not a slug"),
+        ("speaker", ""),
         ("speaker_id", "abc"),
+        ("speaker_id", "0"),
+        ("speaker_id", str(2**63)),
         ("kind", "rumour"),
         ("said_on_after", "2019-02-30"),
         ("said_on_before", "yesterday"),
@@ -152,7 +166,7 @@ def test_random_quote_with_no_match_is_a_404(anonymous, seeded):
 
 
 def test_random_quote_rejects_bad_filters(anonymous, seeded):
-    response = anonymous.get(list_url("quote") + "random/", {"speaker": "nobody"})
+    response = anonymous.get(list_url("quote") + "random/", {"speaker": "not a slug"})
     assert response.status_code == 400
     assert response.json()["errors"][0]["attr"] == "speaker"
 

@@ -101,7 +101,7 @@ def test_csv_export_honours_the_filters(anonymous, seeded):
 
 
 def test_csv_export_errors_are_json(anonymous, seeded):
-    response = anonymous.get(QUOTES, {"format": "csv", "speaker": "nobody"})
+    response = anonymous.get(QUOTES, {"format": "csv", "speaker_id": "abc"})
     assert response.status_code == 400
     assert response["Content-Type"].startswith("application/json")
-    assert response.json()["errors"][0]["attr"] == "speaker"
+    assert response.json()["errors"][0]["attr"] == "speaker_id"

@@ -29,8 +29,8 @@ def test_a_draft_whole_is_hidden_behind_its_published_part(anonymous, researcher
 def test_filtering_by_a_hidden_parent_is_like_filtering_by_a_missing_one(anonymous, draft_whole):
     hidden = anonymous.get(list_url("troopfigure"), {"parent_id": draft_whole.pk})
     missing = anonymous.get(list_url("troopfigure"), {"parent_id": 999_999})
-    assert hidden.status_code == missing.status_code == 400
-    assert hidden.json()["errors"][0]["attr"] == "parent_id"
+    assert hidden.status_code == missing.status_code == 200
+    assert hidden.json()["results"] == missing.json()["results"] == []
 
 
 def test_public_history_leaves_out_what_was_drafted(anonymous, researcher, seeded):
@@ -86,7 +86,7 @@ def test_a_nul_character_in_aliases_is_a_400(researcher, db):
     payload = {"name": "X", "slug": "x-nul", "kind": "person", "aliases": ["a\u0000b"]}
     response = researcher.post(list_url("speaker"), payload)
     assert response.status_code == 400
-    assert response.json()["errors"][0]["attr"] == "aliases"
+    assert response.json()["errors"][0]["attr"] == "aliases.0"
 
 
 def test_a_whole_cannot_shrink_below_its_parts(researcher, seeded):

@@ -77,7 +77,7 @@ def test_year_precision_said_on_must_not_carry_a_day():
 
 
 def test_speaker_aliases_must_be_distinct_strings():
-    speaker = SpeakerFactory(aliases=["Makron", "makron"])
+    speaker = SpeakerFactory(aliases=["Makron", "Makron"])
     with pytest.raises(ValidationError) as excinfo:
         speaker.full_clean()
     assert "distinct" in excinfo.value.message_dict["aliases"][0]
