@@ -12,12 +12,15 @@ the database: existing ids, a real span and its text, a fresh slug, a date that 
 precision, the current ETag. Everything else stays as generated, and no check is turned off.
 """
 
+import contextlib
 import itertools
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.cache import cache
+from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, settings
 
@@ -54,6 +57,20 @@ fresh = itertools.count(1)
 @pytest.fixture
 def auth(seeded, researcher):
     return researcher._credentials["HTTP_AUTHORIZATION"]
+
+
+@contextlib.contextmanager
+def connection_kept_open():
+    """Schemathesis calls the WSGI app itself, whose request signals would close the database
+    connection, and with it the test's transaction, after the request. Django's test client
+    disconnects them likewise, around each of its own requests."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 def resource_of(case):
@@ -168,7 +185,8 @@ def test_api(case, auth):
     cache.clear()  # throttling is tested elsewhere; here every request must reach the view
     if case.meta.generation.mode.is_positive:
         make_coherent(case, auth)
-    case.call_and_validate(headers={"Authorization": auth})
+    with connection_kept_open():
+        case.call_and_validate(headers={"Authorization": auth})
 
 
 def test_the_fuzzer_covers_every_operation():
