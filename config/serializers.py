@@ -2,6 +2,7 @@
 
 import copy
 import re
+from functools import cached_property
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -187,8 +188,14 @@ class BriefRelatedField(StrictPrimaryKeyRelatedField):
             queryset = queryset.visible_to(getattr(request, "user", None))
         return queryset
 
+    @cached_property
+    def brief(self):
+        # One brief serializer per field, reused for every row: building a ModelSerializer's
+        # fields is the expensive part, and a page of 100 quotes has hundreds of relations.
+        return self.serializer_class(context=self.context)
+
     def to_representation(self, value):
-        return self.serializer_class(value, context=self.context).data
+        return self.brief.to_representation(value)
 
 
 @extend_schema_field(OpenApiTypes.STR)
