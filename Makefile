@@ -6,7 +6,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format migrate seed schema lock clean
+.PHONY: help install run test lint format migrate seed schema lock clean bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -37,6 +37,10 @@ test: install ## Run the whole test suite (SQLite, or PostgreSQL when DATABASE_U
 
 schema: install ## Regenerate the committed OpenAPI schema (docs/openapi/v1.yaml)
 	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file docs/openapi/v1.yaml
+
+# Needs PostgreSQL (BENCH_PG) and takes minutes; docs/performance.md explains the settings.
+bench: install ## Benchmark the API against a raw WSGI app and a naive DRF, 1M quotes on PostgreSQL
+	$(BIN)/python bench/run.py
 
 lint: install ## Lint and check formatting
 	$(BIN)/ruff check .

@@ -1,0 +1,1 @@
+"""Contender C of the benchmark: the quote endpoints as a typical DRF project ships them."""

@@ -1,0 +1,426 @@
+"""Contender A of the benchmark: the quote endpoints as a bare WSGI callable.
+
+No framework: a psycopg 3 connection pool, hand-written routing and orjson. It sends the same
+SQL as the API (contender B) for each endpoint, text for text (bench/run.py checks that), and
+answers the same JSON, so the difference between the two is what Django, DRF and our code
+cost on top of the database: the limit B is measured against.
+
+Only what the benchmark asks is served: GET /api/v1/quotes/{id}/, /api/v1/quotes/ (page_size,
+cursor, speaker, q) and /api/v1/quotes/random/.
+
+    BENCH_DSN=postgresql://postgres@127.0.0.1:5432/quotedb_bench_1m \
+        gunicorn --worker-class gthread --threads 4 bench.raw_app:application
+"""
+
+import base64
+import binascii
+import datetime
+import os
+import random
+import re
+import threading
+from urllib import parse
+
+import orjson
+import psycopg
+from psycopg_pool import ConnectionPool
+
+from sources.spans import normalize  # plain Python: the rule Quote.__str__ applies
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+PUBLISHED = "published"
+
+# The columns Django selects, in its order (select_related speaker, source, event, with the
+# source text deferred and the context cut in SQL): see QuoteViewSet.queryset.
+QUOTE_COLUMNS = [
+    *("id", "created_at", "updated_at", "source_id", "start", "end", "text", "speaker_id"),
+    *("kind", "said_on", "said_on_precision", "said_on_inferred", "said_on_note", "event_id"),
+    *("language", "is_translation", "original_language", "attribution_note", "note", "status"),
+]
+SOURCE_COLUMNS = [
+    *("id", "created_at", "updated_at", "title", "original_title", "slug", "outlet_id"),
+    *("outlet_note", "published_on", "published_on_precision", "published_on_inferred"),
+    *("published_on_note", "language", "original_language", "sha256", "seed_file", "url"),
+]
+SPEAKER_COLUMNS = [
+    *("id", "created_at", "updated_at", "name", "slug", "kind", "role", "organization_id"),
+    *("country", "aliases", "wikidata_id", "note"),
+]
+EVENT_COLUMNS = [
+    *("id", "created_at", "updated_at", "name", "slug", "kind", "starts_on"),
+    *("starts_on_precision", "starts_on_inferred", "starts_on_note", "ends_on"),
+    *("ends_on_precision", "ends_on_inferred", "ends_on_note", "place", "country"),
+    *("organization_id", "note"),
+]
+TREATY_COLUMNS = [
+    *("id", "created_at", "updated_at", "name", "short_name", "slug", "aliases", "signed_on"),
+    *("signed_on_precision", "signed_on_inferred", "signed_on_note", "signed_place", "note"),
+]
+
+CONTEXT = (
+    'SUBSTRING("sources_source"."text", (GREATEST(("quotes_quote"."start" - 200), 0) + 1), '
+    '("quotes_quote"."start" - GREATEST(("quotes_quote"."start" - 200), 0))) '
+    'AS "context_before", '
+    'SUBSTRING("sources_source"."text", ("quotes_quote"."end" + 1), 200) AS "context_after"'
+)
+RANK = (
+    '(ts_rank("quotes_quote"."search_vector", '
+    "websearch_to_tsquery('english'::regconfig, %s), 2))::double precision "
+    'AS "search_rank"'
+)
+JOINS = (
+    'FROM "quotes_quote" '
+    'INNER JOIN "sources_source" ON ("quotes_quote"."source_id" = "sources_source"."id") '
+    'INNER JOIN "quotes_speaker" ON ("quotes_quote"."speaker_id" = "quotes_speaker"."id") '
+    'LEFT OUTER JOIN "quotes_event" ON ("quotes_quote"."event_id" = "quotes_event"."id")'
+)
+STATUS = '"quotes_quote"."status" = %s'
+ORDER_BY_ID = 'ORDER BY "quotes_quote"."id" ASC NULLS LAST'
+ORDER_BY_RANK = 'ORDER BY 23 DESC NULLS FIRST, "quotes_quote"."id" ASC NULLS LAST'
+
+
+def columns(table: str, names: list[str]) -> list[str]:
+    return [f'"{table}"."{name}"' for name in names]
+
+
+def quote_select(ranked: bool = False) -> str:
+    parts = [
+        *columns("quotes_quote", QUOTE_COLUMNS),
+        CONTEXT,
+        *([RANK] if ranked else []),
+        *columns("sources_source", SOURCE_COLUMNS),
+        *columns("quotes_speaker", SPEAKER_COLUMNS),
+        *columns("quotes_event", EVENT_COLUMNS),
+    ]
+    return f"SELECT {', '.join(parts)} {JOINS}"
+
+
+TREATIES = (
+    'SELECT ("quotes_quote_treaties"."quote_id") AS "_prefetch_related_val_quote_id", '
+    + ", ".join(columns("quotes_treaty", TREATY_COLUMNS))
+    + ' FROM "quotes_treaty" INNER JOIN "quotes_quote_treaties" '
+    'ON ("quotes_treaty"."id" = "quotes_quote_treaties"."treaty_id") '
+    'WHERE "quotes_quote_treaties"."quote_id" IN ({ids}) ORDER BY "quotes_treaty"."name" ASC'
+)
+RANDOM_BOUNDS = (
+    'SELECT MIN("quotes_quote"."id") AS "low", MAX("quotes_quote"."id") AS "high" '
+    'FROM "quotes_quote" '
+    'INNER JOIN "sources_source" ON ("quotes_quote"."source_id" = "sources_source"."id") '
+    f"WHERE {STATUS}"
+)
+
+
+def positions(ranked: bool) -> dict[str, int]:
+    """Where each value sits in a row of quote_select(ranked), by a "table.column" name."""
+    names = [f"quote.{name}" for name in QUOTE_COLUMNS]
+    names += ["quote.context_before", "quote.context_after"]
+    names += ["quote.search_rank"] if ranked else []
+    names += [f"source.{name}" for name in SOURCE_COLUMNS]
+    names += [f"speaker.{name}" for name in SPEAKER_COLUMNS]
+    names += [f"event.{name}" for name in EVENT_COLUMNS]
+    return {name: index for index, name in enumerate(names)}
+
+
+POSITIONS = {False: positions(False), True: positions(True)}
+ID_PATH = re.compile(r"^/api/v1/quotes/(\d+)/$")
+
+# When a list, every statement sent is appended to it (bench/run.py compares them with B's).
+recorded_sql: list[str] | None = None
+
+_pool: ConnectionPool | None = None
+_pool_lock = threading.Lock()
+
+
+def pool() -> ConnectionPool:
+    """One pool per process, made on first use: after gunicorn forks, not before."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            size = int(os.environ.get("BENCH_POOL_SIZE", "4"))
+            _pool = ConnectionPool(
+                os.environ["BENCH_DSN"],
+                min_size=size,
+                max_size=size,
+                # Django's defaults: autocommit, and parameters bound on the client side, so
+                # that the server receives the very same statements.
+                kwargs={
+                    "autocommit": True,
+                    "cursor_factory": psycopg.ClientCursor,
+                    "options": "-c TimeZone=UTC",
+                },
+                open=True,
+            )
+        return _pool
+
+
+class HttpError(Exception):
+    def __init__(self, status: str, code: str, detail: str, attr: str | None = None):
+        super().__init__(detail)
+        self.status = status
+        self.body = {
+            "type": "client_error" if attr is None else "validation_error",
+            "errors": [{"code": code, "detail": detail, "attr": attr}],
+        }
+
+
+def fetch(connection, sql: str, params=()) -> list[tuple]:
+    with connection.cursor() as cursor:
+        if recorded_sql is not None:
+            recorded_sql.append(cursor.mogrify(sql, params))
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+# ---------------------------------------------------------------------------- JSON
+
+
+def iso_datetime(value: datetime.datetime) -> str:
+    text = value.astimezone(datetime.UTC).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def iso_date(value: datetime.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def partial_date(value: datetime.date | None, precision: str) -> str:
+    if value is None:
+        return ""
+    if precision == "year":
+        return f"{value.year:04d}"
+    if precision == "month":
+        return f"{value.year:04d}-{value.month:02d}"
+    return value.isoformat()
+
+
+def preview(text: str) -> str:
+    text = normalize(text)
+    return text if len(text) <= 80 else f"{text[:79]}…"
+
+
+def quote_json(row: tuple, at: dict[str, int], treaties: list, base: str) -> dict:
+    def v(name):
+        return row[at[name]]
+
+    quote_id, speaker_name = v("quote.id"), v("speaker.name")
+    event_id = v("quote.event_id")
+    return {
+        "id": quote_id,
+        "url": f"{base}/api/v1/quotes/{quote_id}/",
+        "display": f"{speaker_name}: “{preview(v('quote.text'))}”",
+        "text": v("quote.text"),
+        "kind": v("quote.kind"),
+        "speaker": {
+            "id": v("speaker.id"),
+            "url": f"{base}/api/v1/speakers/{v('speaker.id')}/",
+            "display": speaker_name,
+            "slug": v("speaker.slug"),
+        },
+        "source": {
+            "id": v("source.id"),
+            "url": f"{base}/api/v1/sources/{v('source.id')}/",
+            "display": v("source.title"),
+            "slug": v("source.slug"),
+        },
+        "start": v("quote.start"),
+        "end": v("quote.end"),
+        "context_before": v("quote.context_before"),
+        "context_after": v("quote.context_after"),
+        "said_on": iso_date(v("quote.said_on")),
+        "said_on_precision": v("quote.said_on_precision"),
+        "said_on_inferred": v("quote.said_on_inferred"),
+        "said_on_note": v("quote.said_on_note"),
+        "said_on_display": partial_date(v("quote.said_on"), v("quote.said_on_precision")),
+        "event": None
+        if event_id is None
+        else {
+            "id": event_id,
+            "url": f"{base}/api/v1/events/{event_id}/",
+            "display": v("event.name"),
+            "slug": v("event.slug"),
+        },
+        "language": v("quote.language"),
+        "is_translation": v("quote.is_translation"),
+        "original_language": v("quote.original_language"),
+        "treaties": treaties,
+        "attribution_note": v("quote.attribution_note"),
+        "note": v("quote.note"),
+        "status": v("quote.status"),
+        "created_at": iso_datetime(v("quote.created_at")),
+        "updated_at": iso_datetime(v("quote.updated_at")),
+    }
+
+
+def treaties_of(connection, quote_ids: list[int], base: str) -> dict[int, list]:
+    """The brief treaties of each quote, in one query (Django's prefetch_related)."""
+    by_quote: dict[int, list] = {quote_id: [] for quote_id in quote_ids}
+    if not quote_ids:
+        return by_quote
+    sql = TREATIES.format(ids=", ".join(["%s"] * len(quote_ids)))
+    for quote_id, treaty_id, *rest in fetch(connection, sql, quote_ids):
+        values = dict(zip(TREATY_COLUMNS[1:], rest, strict=True))
+        by_quote[quote_id].append(
+            {
+                "id": treaty_id,
+                "url": f"{base}/api/v1/treaties/{treaty_id}/",
+                "display": values["short_name"] or values["name"],
+                "slug": values["slug"],
+            }
+        )
+    return by_quote
+
+
+def serialize(connection, rows: list[tuple], ranked: bool, base: str, fetched=None) -> list[dict]:
+    """JSON of `rows`, with their treaties fetched for `fetched` (B prefetches for every row
+    its query returned, the look-ahead row of a page included)."""
+    at = POSITIONS[ranked]
+    ids = [row[at["quote.id"]] for row in (rows if fetched is None else fetched)]
+    treaties = treaties_of(connection, ids, base)
+    return [quote_json(row, at, treaties[row[at["quote.id"]]], base) for row in rows]
+
+
+# ---------------------------------------------------------------------------- endpoints
+
+
+def detail(connection, quote_id: int, base: str):
+    sql = f'{quote_select()} WHERE ({STATUS} AND "quotes_quote"."id" = %s) LIMIT 21'
+    rows = fetch(connection, sql, [PUBLISHED, quote_id])
+    if not rows:
+        raise HttpError("404 Not Found", "not_found", "No Quote matches the given query.")
+    return serialize(connection, rows, False, base)[0]
+
+
+def random_quote(connection, base: str):
+    ((low, high),) = fetch(connection, RANDOM_BOUNDS, [PUBLISHED])
+    if low is None:
+        raise HttpError("404 Not Found", "not_found", "No quote matches the filters.")
+    sql = (
+        f'{quote_select()} WHERE ({STATUS} AND "quotes_quote"."id" >= %s) '
+        'ORDER BY "quotes_quote"."id" ASC LIMIT 1'
+    )
+    rows = fetch(connection, sql, [PUBLISHED, random.randint(low, high)])
+    return serialize(connection, rows, False, base)[0]
+
+
+def page_size_of(query: dict) -> int:
+    raw = query.get("page_size", [None])[-1]
+    if raw is None:
+        return DEFAULT_PAGE_SIZE
+    try:
+        size = int(raw)
+    except ValueError:
+        size = 0
+    if size < 1:
+        raise HttpError(
+            "400 Bad Request",
+            "invalid",
+            f"Must be a whole number from 1 to {MAX_PAGE_SIZE}.",
+            "page_size",
+        )
+    return min(size, MAX_PAGE_SIZE)
+
+
+def decode_cursor(raw: str | None, keys: list[str]):
+    if not raw:
+        return None
+    try:
+        payload = orjson.loads(base64.urlsafe_b64decode(raw.encode("ascii")))
+        values, reverse, fields = payload["v"], bool(payload["r"]), payload["k"]
+    except (ValueError, KeyError, TypeError, binascii.Error, orjson.JSONDecodeError):
+        fields = values = reverse = None
+    if fields != keys or not isinstance(values, list) or len(values) != len(keys):
+        raise HttpError("400 Bad Request", "invalid", "Invalid cursor.", "cursor")
+    return values, reverse
+
+
+def link(url: str, keys: list[str], values: list, reverse: bool) -> str:
+    """The URL with its cursor replaced (as rest_framework.utils.urls.replace_query_param)."""
+    token = base64.urlsafe_b64encode(orjson.dumps({"v": values, "r": reverse, "k": keys}))
+    token = token.decode("ascii")
+    scheme, netloc, path, query, fragment = parse.urlsplit(url)
+    params = parse.parse_qs(query, keep_blank_values=True)
+    params["cursor"] = [token]
+    return parse.urlunsplit(
+        (scheme, netloc, path, parse.urlencode(sorted(params.items()), doseq=True), fragment)
+    )
+
+
+def quote_list(connection, query: dict, base: str, url: str):
+    page_size = page_size_of(query)
+    search = query.get("q", [""])[-1]
+    speakers = query.get("speaker", [])
+    keys = ["search_rank", "pk"] if search else ["pk"]
+    cursor = decode_cursor(query.get("cursor", [None])[-1], keys)
+    if search and cursor:
+        raise HttpError("400 Bad Request", "invalid", "Search pages past the first: not here.")
+    conditions, params = [STATUS], [PUBLISHED]
+    if speakers:
+        conditions.append(f'"quotes_speaker"."slug" IN ({", ".join(["%s"] * len(speakers))})')
+        params += speakers
+    if search:
+        conditions.append(
+            '"quotes_quote"."search_vector" @@ (websearch_to_tsquery(\'english\'::regconfig, %s))'
+        )
+        params.append(search)
+    reverse = False
+    if cursor:
+        (after,), reverse = cursor
+        conditions.append(f'"quotes_quote"."id" {"<" if reverse else ">"} %s')
+        params.append(after)
+    where = conditions[0] if len(conditions) == 1 else f"({' AND '.join(conditions)})"
+    if search:
+        sql = f"{quote_select(ranked=True)} WHERE {where} {ORDER_BY_RANK} LIMIT %s"
+        params = [search, *params]
+    else:
+        order = 'ORDER BY "quotes_quote"."id" DESC NULLS FIRST' if reverse else ORDER_BY_ID
+        sql = f"{quote_select()} WHERE {where} {order} LIMIT %s"
+    fetched = fetch(connection, sql, [*params, page_size + 1])
+    has_more = len(fetched) > page_size
+    rows = fetched[:page_size]
+    if reverse:
+        rows.reverse()
+    at = POSITIONS[bool(search)]
+
+    def position(row):
+        return [row[at["quote.search_rank"]], row[at["quote.id"]]] if search else [row[0]]
+
+    has_next = bool(rows) and (has_more if not reverse else bool(cursor))
+    has_previous = bool(rows) and (bool(cursor) if not reverse else has_more)
+    return {
+        "next": link(url, keys, position(rows[-1]), False) if has_next else None,
+        "previous": link(url, keys, position(rows[0]), True) if has_previous else None,
+        "results": serialize(connection, rows, bool(search), base, fetched),
+    }
+
+
+def route(environ):
+    path = environ.get("PATH_INFO", "")
+    base = f"http://{environ.get('HTTP_HOST', 'localhost')}"
+    query_string = environ.get("QUERY_STRING", "")
+    with pool().connection() as connection:
+        if path == "/api/v1/quotes/":
+            url = f"{base}{path}" + (f"?{query_string}" if query_string else "")
+            query = parse.parse_qs(query_string, keep_blank_values=True)
+            return quote_list(connection, query, base, url)
+        if path == "/api/v1/quotes/random/":
+            return random_quote(connection, base)
+        if match := ID_PATH.match(path):
+            return detail(connection, int(match.group(1)), base)
+    raise HttpError("404 Not Found", "not_found", "Not found.")
+
+
+def application(environ, start_response):
+    """The WSGI entry point."""
+    try:
+        if environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
+            raise HttpError("405 Method Not Allowed", "method_not_allowed", "Read only.")
+        status, body = "200 OK", route(environ)
+    except HttpError as error:
+        status, body = error.status, error.body
+    payload = orjson.dumps(body)
+    start_response(
+        status,
+        [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))],
+    )
+    return [payload]
