@@ -21,6 +21,12 @@ def span_of(text: str, passage: str) -> tuple[int, int]:
     return start, start + len(passage)
 
 
+def citation_payload(source, passage: str) -> dict:
+    """A citation as the API takes it: the one occurrence of `passage` in `source`."""
+    start, end = span_of(source.text, passage)
+    return {"source": source.pk, "start": start, "end": end, "text": passage}
+
+
 class OutletFactory(DjangoModelFactory):
     class Meta:
         model = Outlet

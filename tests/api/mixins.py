@@ -5,7 +5,9 @@ A resource's test class sets `basename`, `make()` (one saved object), `create_da
 permission of each kind of user, and guard the query count of list and detail.
 """
 
+from django.apps import apps
 from django.db import connection
+from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.request import Request
@@ -21,6 +23,38 @@ def list_url(basename):
 
 def detail_url(basename, pk):
     return reverse(f"{basename}-detail", kwargs={"version": "v1", "pk": pk})
+
+
+# Every content table: models, many-to-many link tables and change history.
+CONTENT_MODELS = [
+    model
+    for label in ("sources", "quotes")
+    for model in apps.get_app_config(label).get_models(include_auto_created=True)
+]
+
+
+def row_counts():
+    """Rows of every content table, in one query: a refused request must leave them as they are."""
+    quote = connection.ops.quote_name
+    counts = ", ".join(f"(SELECT COUNT(*) FROM {quote(m._meta.db_table)})" for m in CONTENT_MODELS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {counts}")
+        row = cursor.fetchone()
+    return {model._meta.label: count for model, count in zip(CONTENT_MODELS, row, strict=True)}
+
+
+def state_of(obj):
+    """Every stored field of `obj`, its many-to-many links included (None once deleted)."""
+    if obj is None:
+        return None
+    fresh = type(obj)._base_manager.filter(pk=obj.pk).first()
+    if fresh is None:
+        return None
+    state = model_to_dict(fresh)
+    state["updated_at"] = fresh.updated_at
+    for field in fresh._meta.many_to_many:
+        state[field.name] = sorted(item.pk for item in state[field.name])
+    return state
 
 
 def count_queries(client, url, **params):

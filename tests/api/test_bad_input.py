@@ -27,12 +27,11 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import Permission, User
 from django.db import connection
-from django.forms.models import model_to_dict
 
 from quotes.models import Event, Organization, Quote, Speaker, Treaty, TroopFigure
 from sources.models import Citation, Outlet, Source
 from tests.api.conftest import client_for
-from tests.api.mixins import detail_url, list_url
+from tests.api.mixins import detail_url, list_url, row_counts, state_of
 from tests.factories import (
     CitationFactory,
     EventFactory,
@@ -169,33 +168,6 @@ VALID = {
 # ------------------------------------------------------------------------------------------
 # Database state: row counts of every content table, and the fields of a changed object
 # ------------------------------------------------------------------------------------------
-
-CONTENT_MODELS = [
-    model
-    for label in ("sources", "quotes")
-    for model in apps.get_app_config(label).get_models(include_auto_created=True)
-]
-
-
-def row_counts():
-    """Rows of every content table (models, link tables, change history), in one query."""
-    quote = connection.ops.quote_name
-    counts = ", ".join(f"(SELECT COUNT(*) FROM {quote(m._meta.db_table)})" for m in CONTENT_MODELS)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {counts}")
-        row = cursor.fetchone()
-    return {model._meta.label: count for model, count in zip(CONTENT_MODELS, row, strict=True)}
-
-
-def state_of(obj):
-    """Every stored field of `obj`, its many-to-many links included."""
-    fresh = type(obj)._base_manager.get(pk=obj.pk)
-    state = model_to_dict(fresh)
-    state["updated_at"] = fresh.updated_at
-    for relation in fresh._meta.many_to_many:
-        state[relation.name] = sorted(item.pk for item in state[relation.name])
-    return state
-
 
 # ------------------------------------------------------------------------------------------
 # The one error format

@@ -26,13 +26,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.apps import apps
-from django.db import connection
-from django.forms.models import model_to_dict
 
 from quotes.models import Event, Organization, Quote, Speaker, Treaty, TroopFigure
 from sources.models import Outlet, Source
-from tests.api.mixins import detail_url, list_url
+from tests.api.mixins import detail_url, list_url, row_counts, state_of
 from tests.factories import (
     CitationFactory,
     EventFactory,
@@ -43,6 +40,7 @@ from tests.factories import (
     SpeakerFactory,
     TreatyFactory,
     TroopFigureFactory,
+    citation_payload,
     span_of,
 )
 
@@ -149,11 +147,6 @@ MATRIX = [
 # Cells whose correct expectation the code does not meet yet: (resource, method, action, user)
 # -> "BUG: ...". They run as xfail(strict=True), so a fix shows up as an XPASS to clean up.
 KNOWN_BUGS: dict[tuple[str, str, str, str], str] = {}
-
-
-def citation_payload(source, passage):
-    start, end = span_of(source.text, passage)
-    return {"source": source.pk, "start": start, "end": end, "text": passage}
 
 
 @dataclass(frozen=True)
@@ -325,38 +318,6 @@ def _matrix_cases():
 
 
 # -- database state -------------------------------------------------------------------------
-
-
-CONTENT_MODELS = [
-    model
-    for label in ("sources", "quotes")
-    for model in apps.get_app_config(label).get_models(include_auto_created=True)
-]
-
-
-def row_counts():
-    """Rows of every content table (models, link tables, change history), in one query."""
-    quote = connection.ops.quote_name
-    tables = [model._meta.db_table for model in CONTENT_MODELS]
-    counts = ", ".join(f"(SELECT COUNT(*) FROM {quote(table)})" for table in tables)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {counts}")
-        row = cursor.fetchone()
-    return {model._meta.label: count for model, count in zip(CONTENT_MODELS, row, strict=True)}
-
-
-def state_of(obj):
-    """Every stored field of `obj`, its many-to-many links included (None once deleted)."""
-    if obj is None:
-        return None
-    fresh = type(obj)._base_manager.filter(pk=obj.pk).first()
-    if fresh is None:
-        return None
-    state = model_to_dict(fresh)
-    state["updated_at"] = fresh.updated_at
-    for field in fresh._meta.many_to_many:
-        state[field.name] = sorted(item.pk for item in state[field.name])
-    return state
 
 
 def stored(obj, name):

@@ -23,13 +23,9 @@ from tests.factories import (
     SpeakerFactory,
     TreatyFactory,
     TroopFigureFactory,
+    citation_payload,
     span_of,
 )
-
-
-def citation_payload(source, passage):
-    start, end = span_of(source.text, passage)
-    return {"source": source.pk, "start": start, "end": end, "text": passage}
 
 
 class TestOutlets(ResourceTests):
