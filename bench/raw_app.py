@@ -69,6 +69,7 @@ RANK = (
     "websearch_to_tsquery('english'::regconfig, %s), 2))::double precision "
     'AS "search_rank"'
 )
+MATCHES = '"quotes_quote"."search_vector" @@ (websearch_to_tsquery(\'english\'::regconfig, %s))'
 JOINS = (
     'FROM "quotes_quote" '
     'INNER JOIN "sources_source" ON ("quotes_quote"."source_id" = "sources_source"."id") '
@@ -76,19 +77,27 @@ JOINS = (
     'LEFT OUTER JOIN "quotes_event" ON ("quotes_quote"."event_id" = "quotes_event"."id")'
 )
 STATUS = '"quotes_quote"."status" = %s'
-ORDER_BY_ID = 'ORDER BY "quotes_quote"."id" ASC NULLS LAST'
-ORDER_BY_RANK = 'ORDER BY 23 DESC NULLS FIRST, "quotes_quote"."id" ASC NULLS LAST'
+# A page in two steps, as the API's deferred join (config.pagination): its sort keys from the
+# quotes table alone, then its rows by id with the joins and the context.
+KEYS = 'SELECT "quotes_quote"."id" AS "pk" FROM "quotes_quote" WHERE {where} {order} LIMIT %s'
+RANKED_KEYS = (
+    f'SELECT {RANK}, "quotes_quote"."id" AS "pk" FROM "quotes_quote" WHERE {{where}} '
+    "ORDER BY 1 DESC NULLS FIRST, 2 ASC NULLS LAST LIMIT %s"
+)
+SPEAKER_IDS = (
+    'SELECT "quotes_speaker"."id" AS "pk" FROM "quotes_speaker" '
+    'WHERE "quotes_speaker"."slug" IN ({slugs})'
+)
 
 
 def columns(table: str, names: list[str]) -> list[str]:
     return [f'"{table}"."{name}"' for name in names]
 
 
-def quote_select(ranked: bool = False) -> str:
+def quote_select() -> str:
     parts = [
         *columns("quotes_quote", QUOTE_COLUMNS),
         CONTEXT,
-        *([RANK] if ranked else []),
         *columns("sources_source", SOURCE_COLUMNS),
         *columns("quotes_speaker", SPEAKER_COLUMNS),
         *columns("quotes_event", EVENT_COLUMNS),
@@ -105,24 +114,25 @@ TREATIES = (
 )
 RANDOM_BOUNDS = (
     'SELECT MIN("quotes_quote"."id") AS "low", MAX("quotes_quote"."id") AS "high" '
-    'FROM "quotes_quote" '
-    'INNER JOIN "sources_source" ON ("quotes_quote"."source_id" = "sources_source"."id") '
-    f"WHERE {STATUS}"
+    f'FROM "quotes_quote" WHERE {STATUS}'
+)
+RANDOM_PICK = (
+    f'SELECT "quotes_quote"."id" AS "pk" FROM "quotes_quote" WHERE ({STATUS} AND '
+    '"quotes_quote"."id" >= %s) ORDER BY 1 ASC LIMIT 1'
 )
 
 
-def positions(ranked: bool) -> dict[str, int]:
-    """Where each value sits in a row of quote_select(ranked), by a "table.column" name."""
+def positions() -> dict[str, int]:
+    """Where each value sits in a row of quote_select(), by a "table.column" name."""
     names = [f"quote.{name}" for name in QUOTE_COLUMNS]
     names += ["quote.context_before", "quote.context_after"]
-    names += ["quote.search_rank"] if ranked else []
     names += [f"source.{name}" for name in SOURCE_COLUMNS]
     names += [f"speaker.{name}" for name in SPEAKER_COLUMNS]
     names += [f"event.{name}" for name in EVENT_COLUMNS]
     return {name: index for index, name in enumerate(names)}
 
 
-POSITIONS = {False: positions(False), True: positions(True)}
+POSITIONS = positions()
 ID_PATH = re.compile(r"^/api/v1/quotes/(\d+)/$")
 
 # When a list, every statement sent is appended to it (bench/run.py compares them with B's).
@@ -271,13 +281,24 @@ def treaties_of(connection, quote_ids: list[int], base: str) -> dict[int, list]:
     return by_quote
 
 
-def serialize(connection, rows: list[tuple], ranked: bool, base: str, fetched=None) -> list[dict]:
-    """JSON of `rows`, with their treaties fetched for `fetched` (B prefetches for every row
-    its query returned, the look-ahead row of a page included)."""
-    at = POSITIONS[ranked]
-    ids = [row[at["quote.id"]] for row in (rows if fetched is None else fetched)]
-    treaties = treaties_of(connection, ids, base)
+def serialize(connection, rows: list[tuple], base: str) -> list[dict]:
+    """JSON of `rows`, with their treaties (one query, as Django's prefetch_related)."""
+    at = POSITIONS
+    treaties = treaties_of(connection, [row[at["quote.id"]] for row in rows], base)
     return [quote_json(row, at, treaties[row[at["quote.id"]]], base) for row in rows]
+
+
+def rows_by_id(connection, ids: list[int]) -> list[tuple]:
+    """The rows of these quotes, in this order (the API's rows_by_id: in_bulk)."""
+    if not ids:
+        return []
+    sql = (
+        f"{quote_select()} WHERE ({STATUS} AND "
+        f'"quotes_quote"."id" IN ({", ".join(["%s"] * len(ids))})) '
+        'ORDER BY "quotes_quote"."id" ASC'
+    )
+    by_id = {row[0]: row for row in fetch(connection, sql, [PUBLISHED, *ids])}
+    return [by_id[quote_id] for quote_id in ids if quote_id in by_id]
 
 
 # ---------------------------------------------------------------------------- endpoints
@@ -288,19 +309,20 @@ def detail(connection, quote_id: int, base: str):
     rows = fetch(connection, sql, [PUBLISHED, quote_id])
     if not rows:
         raise HttpError("404 Not Found", "not_found", "No Quote matches the given query.")
-    return serialize(connection, rows, False, base)[0]
+    return serialize(connection, rows, base)[0]
 
 
 def random_quote(connection, base: str):
     ((low, high),) = fetch(connection, RANDOM_BOUNDS, [PUBLISHED])
     if low is None:
         raise HttpError("404 Not Found", "not_found", "No quote matches the filters.")
-    sql = (
-        f'{quote_select()} WHERE ({STATUS} AND "quotes_quote"."id" >= %s) '
-        'ORDER BY "quotes_quote"."id" ASC LIMIT 1'
+    pivot = random.randint(low, high)
+    rows = rows_by_id(
+        connection, [row[0] for row in fetch(connection, RANDOM_PICK, [PUBLISHED, pivot])]
     )
-    rows = fetch(connection, sql, [PUBLISHED, random.randint(low, high)])
-    return serialize(connection, rows, False, base)[0]
+    if not rows:
+        raise HttpError("404 Not Found", "not_found", "No quote matches the filters.")
+    return serialize(connection, rows, base)[0]
 
 
 def page_size_of(query: dict) -> int:
@@ -350,18 +372,21 @@ def quote_list(connection, query: dict, base: str, url: str):
     page_size = page_size_of(query)
     search = query.get("q", [""])[-1]
     speakers = query.get("speaker", [])
-    keys = ["search_rank", "pk"] if search else ["pk"]
-    cursor = decode_cursor(query.get("cursor", [None])[-1], keys)
+    cursor = decode_cursor(query.get("cursor", [None])[-1], keys_of(search))
     if search and cursor:
         raise HttpError("400 Bad Request", "invalid", "Search pages past the first: not here.")
     conditions, params = [STATUS], [PUBLISHED]
     if speakers:
-        conditions.append(f'"quotes_speaker"."slug" IN ({", ".join(["%s"] * len(speakers))})')
-        params += speakers
-    if search:
+        sql = SPEAKER_IDS.format(slugs=", ".join(["%s"] * len(speakers)))
+        speaker_ids = [row[0] for row in fetch(connection, sql, speakers)]
+        if not speaker_ids:  # Django sends no query for `IN ()`: nothing matches
+            return {"next": None, "previous": None, "results": []}
         conditions.append(
-            '"quotes_quote"."search_vector" @@ (websearch_to_tsquery(\'english\'::regconfig, %s))'
+            f'"quotes_quote"."speaker_id" IN ({", ".join(["%s"] * len(speaker_ids))})'
         )
+        params += speaker_ids
+    if search:
+        conditions.append(MATCHES)
         params.append(search)
     reverse = False
     if cursor:
@@ -370,28 +395,32 @@ def quote_list(connection, query: dict, base: str, url: str):
         params.append(after)
     where = conditions[0] if len(conditions) == 1 else f"({' AND '.join(conditions)})"
     if search:
-        sql = f"{quote_select(ranked=True)} WHERE {where} {ORDER_BY_RANK} LIMIT %s"
+        sql = RANKED_KEYS.format(where=where)
         params = [search, *params]
     else:
-        order = 'ORDER BY "quotes_quote"."id" DESC NULLS FIRST' if reverse else ORDER_BY_ID
-        sql = f"{quote_select()} WHERE {where} {order} LIMIT %s"
-    fetched = fetch(connection, sql, [*params, page_size + 1])
-    has_more = len(fetched) > page_size
-    rows = fetched[:page_size]
+        order = "ORDER BY 1 DESC NULLS FIRST" if reverse else "ORDER BY 1 ASC NULLS LAST"
+        sql = KEYS.format(where=where, order=order)
+    keys = fetch(connection, sql, [*params, page_size + 1])
+    has_more = len(keys) > page_size
+    keys = keys[:page_size]
     if reverse:
-        rows.reverse()
-    at = POSITIONS[bool(search)]
+        keys.reverse()
 
-    def position(row):
-        return [row[at["quote.search_rank"]], row[at["quote.id"]]] if search else [row[0]]
+    def position(key):
+        return list(key) if search else [key[0]]
 
-    has_next = bool(rows) and (has_more if not reverse else bool(cursor))
-    has_previous = bool(rows) and (bool(cursor) if not reverse else has_more)
+    has_next = bool(keys) and (has_more if not reverse else bool(cursor))
+    has_previous = bool(keys) and (bool(cursor) if not reverse else has_more)
+    rows = rows_by_id(connection, [key[-1] for key in keys])
     return {
-        "next": link(url, keys, position(rows[-1]), False) if has_next else None,
-        "previous": link(url, keys, position(rows[0]), True) if has_previous else None,
-        "results": serialize(connection, rows, bool(search), base, fetched),
+        "next": link(url, keys_of(search), position(keys[-1]), False) if has_next else None,
+        "previous": link(url, keys_of(search), position(keys[0]), True) if has_previous else None,
+        "results": serialize(connection, rows, base),
     }
+
+
+def keys_of(search: str) -> list[str]:
+    return ["search_rank", "pk"] if search else ["pk"]
 
 
 def route(environ):

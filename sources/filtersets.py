@@ -109,25 +109,32 @@ class RelatedFilter(django_filters.MultipleChoiceFilter):
     def filter(self, qs, value):
         if not value:
             return qs
+        crosses_many, related_model = self._relation(qs.model)
+        lookup = f"{self.field_name}__in"
         if self.visible is not None:
             targets = self.visible(self.parent.request).filter(**{f"{self.to_field}__in": value})
-            lookup, value = f"{self.field_name}__in", targets.values("pk")
-        elif self.to_field == "pk":
-            lookup = f"{self.field_name}__in"
-        else:
-            lookup = f"{self.field_name}__{self.to_field}__in"
-        if self._crosses_many_relation(qs.model):
+            value = targets.values("pk")
+        elif self.to_field != "pk":
+            # Slugs are resolved to ids first (one small query), so that the rows are filtered
+            # on their foreign key column: PostgreSQL then estimates the matches from that
+            # column's statistics. Through a join on the slug it assumes the average (47
+            # quotes a speaker at 1M quotes) for a speaker with 30,000, and picks a plan that
+            # takes seconds instead of milliseconds.
+            targets = related_model._base_manager.filter(**{f"{self.to_field}__in": value})
+            value = list(targets.order_by().values_list("pk", flat=True))
+        if crosses_many:
             # A to-many relation would repeat a row once per match: select by id instead.
             return qs.filter(pk__in=qs.model._base_manager.filter(**{lookup: value}).values("pk"))
         return qs.filter(**{lookup: value})
 
-    def _crosses_many_relation(self, model):
+    def _relation(self, model):
+        """(whether the path crosses a to-many relation, the model at its end)."""
+        crosses_many = False
         for name in self.field_name.split("__"):
             field = model._meta.get_field(name)
-            if field.many_to_many or field.one_to_many:
-                return True
+            crosses_many = crosses_many or field.many_to_many or field.one_to_many
             model = field.related_model
-        return False
+        return crosses_many, model
 
 
 def by_slug(field, noun, visible=None):

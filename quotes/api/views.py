@@ -133,6 +133,15 @@ class QuoteViewSet(ConditionalMixin, HistoryMixin, viewsets.ModelViewSet):
         # Drafts and reviewed quotes are for researchers; the public sees published ones.
         return super().get_queryset().visible_to(self.request.user)
 
+    def get_keys_queryset(self):
+        """The quotes this user may see, without the joins and the context: what a page's
+        position and the filters need, and all that the database must look at for every
+        match before the page is cut."""
+        return Quote.objects.visible_to(self.request.user).order_by("pk")
+
+    def rows_by_id(self, ids):
+        return self.get_queryset().in_bulk(ids)
+
     def get_renderers(self):
         # (None: a method this URL does not allow, which gets its 405 whatever the format.)
         if self.action in {"list", None}:
@@ -165,7 +174,13 @@ class QuoteViewSet(ConditionalMixin, HistoryMixin, viewsets.ModelViewSet):
             )
             response["Content-Disposition"] = 'attachment; filename="quotes.csv"'
             return response
-        return super().list(request, *args, **kwargs)
+        # A deferred join (see KeysetPagination): the page from the narrow queryset, then its
+        # rows with everything they show.
+        keys = self.filter_queryset(self.get_keys_queryset())
+        page = self.paginator.paginate_queryset(
+            keys, request, view=self, rows_by_id=self.rows_by_id
+        )
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def handle_exception(self, exc):
         # Errors are JSON whatever format was asked for: the one error format.
@@ -187,14 +202,18 @@ class QuoteViewSet(ConditionalMixin, HistoryMixin, viewsets.ModelViewSet):
     @action(detail=False, methods=["get"], pagination_class=None)
     def random(self, request, *args, **kwargs):
         # A random id between the lowest and highest that match, then the first match from
-        # there: two index lookups however many quotes there are (ids with gaps before them
-        # are a little more likely than others).
-        queryset = self.filter_queryset(self.get_queryset()).order_by()
-        bounds = queryset.aggregate(low=Min("pk"), high=Max("pk"))
+        # there: index lookups however many quotes there are (ids with gaps before them are a
+        # little more likely than others). Both on the narrow queryset: with the context's
+        # join to the sources, MIN and MAX would scan and join both whole tables.
+        keys = self.filter_queryset(self.get_keys_queryset()).order_by()
+        bounds = keys.aggregate(low=Min("pk"), high=Max("pk"))
         if bounds["low"] is None:
             raise NotFound("No quote matches the filters.")
         pivot = random.randint(bounds["low"], bounds["high"])
-        quote = queryset.filter(pk__gte=pivot).order_by("pk").first()
+        chosen = keys.filter(pk__gte=pivot).order_by("pk").values_list("pk", flat=True)[:1]
+        quote = next(iter(self.rows_by_id(list(chosen)).values()), None)
+        if quote is None:  # deleted since the bounds were read
+            raise NotFound("No quote matches the filters.")
         return Response(self.get_serializer(quote).data)
 
 

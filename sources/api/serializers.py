@@ -6,6 +6,7 @@ from rest_framework import serializers
 from config.serializers import (
     BriefRelatedField,
     BriefSerializer,
+    IdentityURLField,
     ModelValidationMixin,
     PartialDateDisplayField,
     StrictModelSerializer,
@@ -23,7 +24,7 @@ class BriefOutletSerializer(BriefSerializer):
 
 
 class BriefSourceSerializer(BriefSerializer):
-    url = serializers.HyperlinkedIdentityField(view_name="source-detail")
+    url = IdentityURLField(view_name="source-detail")
 
     class Meta:
         model = Source
@@ -58,7 +59,7 @@ class OutletSerializer(ModelValidationMixin, BriefSerializer):
 class SourceSerializer(ModelValidationMixin, BriefSerializer):
     """A source document; the full text only on the detail endpoint."""
 
-    url = serializers.HyperlinkedIdentityField(view_name="source-detail")
+    url = IdentityURLField(view_name="source-detail")
     outlet = BriefRelatedField(
         BriefOutletSerializer, queryset=Outlet.objects.all(), allow_null=True, required=False
     )
