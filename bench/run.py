@@ -1,7 +1,7 @@
 """make bench: the API (B) against its limit (A, bench/raw_app.py) and a naive DRF (C).
 
 Sets up what it needs: wrk (Debian's package), one PostgreSQL database per corpus size, filled
-by `manage.py generate_corpus` (skipped when already filled with the same size and seed), then
+by the bench app's `generate_corpus` (skipped when already filled with the same size and seed), then
 serves each contender in turn with the same gunicorn setup on loopback, warms each endpoint up,
 loads it with wrk and prints requests/s and p50/p99 latency, the ratios B/A and B/C, queries
 per request, worker memory, and which targets are met. The results go to bench/results/.
@@ -148,7 +148,7 @@ def ensure_postgres(config: Config):
 
 
 def generator_version() -> int:
-    source = (ROOT / "quotes/management/commands/generate_corpus.py").read_text(encoding="utf-8")
+    source = (BENCH / "management/commands/generate_corpus.py").read_text(encoding="utf-8")
     return int(re.search(r"^GENERATOR_VERSION = (\d+)", source, re.MULTILINE).group(1))
 
 
@@ -192,6 +192,7 @@ class Corpus:
             [
                 *manage,
                 "generate_corpus",
+                "--settings=bench.settings",
                 f"--quotes={self.quotes}",
                 f"--seed={self.seed}",
                 "--replace",

@@ -31,6 +31,8 @@ ALLOWED_HOSTS = env.list(
 )
 
 INSTALLED_APPS = [
+    # First: the shared machinery, and its template overrides (the offline ReDoc page).
+    "core",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -51,9 +53,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "config.middleware.RequestIdMiddleware",
+    "core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "config.middleware.RequestSizeLimitMiddleware",
+    "core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -70,8 +72,7 @@ ROOT_URLCONF = "config.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        # Project-wide template overrides (the offline ReDoc page).
-        "DIRS": [BASE_DIR / "config" / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -103,7 +104,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 # A failed CSRF check under /api/ answers in the API's error format.
-CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "core.api.errors.csrf_failure"
 
 # Largest request body accepted (bytes); larger API requests get a 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_MAX_REQUEST_BYTES", default=1024 * 1024)
@@ -161,12 +162,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["config.permissions.ResearcherPermissions"],
-    "DEFAULT_PAGINATION_CLASS": "config.pagination.KeysetPagination",
-    "PAGE_SIZE": 20,
+    "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.ResearcherPermissions"],
+    "DEFAULT_PAGINATION_CLASS": "core.api.pagination.KeysetPagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "config.filters.StrictOrderingFilter",
+        "core.api.filters.StrictOrderingFilter",
     ],
     "DEFAULT_RENDERER_CLASSES": [
         "drf_orjson_renderer.renderers.ORJSONRenderer",
@@ -184,13 +184,13 @@ REST_FRAMEWORK = {
         "user": env.str("DJANGO_THROTTLE_USER", default="1200/minute"),
     },
     "NUM_PROXIES": NUM_PROXIES,
-    "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
 # One error format for every 4xx and 5xx (https://drf-standardized-errors.readthedocs.io/).
 DRF_STANDARDIZED_ERRORS = {
-    "EXCEPTION_HANDLER_CLASS": "config.errors.ApiExceptionHandler",
+    "EXCEPTION_HANDLER_CLASS": "core.api.errors.ApiExceptionHandler",
     "ALLOWED_ERROR_STATUS_CODES": [
         "400",
         "401",
@@ -207,10 +207,10 @@ DRF_STANDARDIZED_ERRORS = {
         "503",
     ],
     "ERROR_SCHEMAS": {
-        "409": "config.schema.ErrorResponse409Serializer",
-        "412": "config.schema.ErrorResponse412Serializer",
-        "413": "config.schema.ErrorResponse413Serializer",
-        "503": "config.schema.ErrorResponse503Serializer",
+        "409": "core.api.schema.ErrorResponse409Serializer",
+        "412": "core.api.schema.ErrorResponse412Serializer",
+        "413": "core.api.schema.ErrorResponse413Serializer",
+        "503": "core.api.schema.ErrorResponse503Serializer",
     },
 }
 
@@ -252,13 +252,13 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "ENUM_NAME_OVERRIDES": {
-        "DatePrecisionEnum": "sources.dates.DatePrecision",
+        "DatePrecisionEnum": "core.dates.DatePrecision",
         "QuoteKindEnum": "quotes.choices.QuoteKind",
         "SpeakerKindEnum": "quotes.choices.SpeakerKind",
         "EventKindEnum": "quotes.choices.EventKind",
         "OrganizationKindEnum": "quotes.choices.OrganizationKind",
         "TreatyStatusKindEnum": "quotes.choices.TreatyStatusKind",
-        "ReviewStatusEnum": "quotes.choices.ReviewStatus",
+        "ReviewStatusEnum": "core.review.ReviewStatus",
         "ValidationErrorEnum": f"{_ERRORS}.ValidationErrorEnum.choices",
         "ClientErrorEnum": f"{_ERRORS}.ClientErrorEnum.choices",
         "ServerErrorEnum": f"{_ERRORS}.ServerErrorEnum.choices",
@@ -270,15 +270,15 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode415Enum": f"{_ERRORS}.ErrorCode415Enum.choices",
         "ErrorCode429Enum": f"{_ERRORS}.ErrorCode429Enum.choices",
         "ErrorCode500Enum": f"{_ERRORS}.ErrorCode500Enum.choices",
-        "ErrorCode409Enum": "config.schema.ErrorCode409Enum.choices",
-        "ErrorCode412Enum": "config.schema.ErrorCode412Enum.choices",
-        "ErrorCode413Enum": "config.schema.ErrorCode413Enum.choices",
-        "ErrorCode503Enum": "config.schema.ErrorCode503Enum.choices",
+        "ErrorCode409Enum": "core.api.schema.ErrorCode409Enum.choices",
+        "ErrorCode412Enum": "core.api.schema.ErrorCode412Enum.choices",
+        "ErrorCode413Enum": "core.api.schema.ErrorCode413Enum.choices",
+        "ErrorCode503Enum": "core.api.schema.ErrorCode503Enum.choices",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
-        "config.schema.postprocess_item_attrs",
-        "config.schema.postprocess_query_strings",
+        "core.api.schema.postprocess_item_attrs",
+        "core.api.schema.postprocess_query_strings",
     ],
 }
 
@@ -286,7 +286,7 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "config.middleware.RequestIdLogFilter"}},
+    "filters": {"request_id": {"()": "core.middleware.RequestIdLogFilter"}},
     "formatters": {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",

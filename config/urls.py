@@ -8,10 +8,9 @@ from drf_spectacular.views import (
     SpectacularSwaggerView,
 )
 
-import config.schema  # noqa: F401  (registers the OpenAPI extensions)
 from config.api import router
-from config.errors import api_not_found
-from config.health import healthz
+from core.api.errors import api_not_found
+from core.views import healthz
 
 api_v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -29,7 +28,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
 ]
 
-handler400 = "config.errors.bad_request"
-handler403 = "config.errors.permission_denied"
-handler404 = "config.errors.page_not_found"
-handler500 = "config.errors.server_error"
+handler400 = "core.api.errors.bad_request"
+handler403 = "core.api.errors.permission_denied"
+handler404 = "core.api.errors.page_not_found"
+handler500 = "core.api.errors.server_error"

@@ -2,15 +2,14 @@
 
 import datetime
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
-from django.http import StreamingHttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ReviewActionsMixin, partial_date_column
 from quotes import exports
-from quotes.choices import ReviewStatus
 from quotes.models import (
     Event,
     Organization,
@@ -23,36 +22,8 @@ from quotes.models import (
     TreatyStatusEvent,
     TroopFigure,
 )
-from sources.admin import SpanAdminMixin, partial_date_column
-
-
-class ReviewActionsMixin:
-    """Bulk actions of the review workflow: draft → reviewed → published."""
-
-    actions = ["mark_reviewed", "publish", "return_to_draft"]
-
-    def _set_status(self, request, queryset, status):
-        # One save per record, not queryset.update(): every change must reach the history.
-        changed = 0
-        for record in queryset.exclude(status=status):
-            record.status = status
-            record._change_reason = f"Bulk action: {status}"
-            record.save(update_fields=["status", "updated_at"])
-            changed += 1
-        label = ReviewStatus(status).label.lower()
-        self.message_user(request, f"{changed} record(s) marked {label}.", messages.SUCCESS)
-
-    @admin.action(description="Mark selected as reviewed", permissions=["change"])
-    def mark_reviewed(self, request, queryset):
-        self._set_status(request, queryset, ReviewStatus.REVIEWED)
-
-    @admin.action(description="Publish selected", permissions=["change"])
-    def publish(self, request, queryset):
-        self._set_status(request, queryset, ReviewStatus.PUBLISHED)
-
-    @admin.action(description="Return selected to draft", permissions=["change"])
-    def return_to_draft(self, request, queryset):
-        self._set_status(request, queryset, ReviewStatus.DRAFT)
+from sources.admin import SourceAdmin, SpanAdminMixin
+from sources.models import Source
 
 
 @admin.register(Organization)
@@ -138,12 +109,32 @@ class QuoteAdmin(ReviewActionsMixin, SpanAdminMixin, SimpleHistoryAdmin):
 
     @admin.action(description="Export selected as CSV", permissions=["view"])
     def export_csv(self, request, queryset):
-        response = StreamingHttpResponse(
-            exports.quote_csv_rows(queryset), content_type="text/csv; charset=utf-8"
-        )
         stamp = datetime.date.today().isoformat()
-        response["Content-Disposition"] = f'attachment; filename="quotes-{stamp}.csv"'
-        return response
+        return exports.QUOTE_EXPORT.response(queryset, f"quotes-{stamp}.csv")
+
+
+class QuotesOfSourceInline(admin.TabularInline):
+    """The quotes pinned to a source, read-only: a quote is edited on its own page."""
+
+    model = Quote
+    fields = ["text", "speaker", "kind", "start", "end", "status"]
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+    can_delete = False
+    verbose_name_plural = "Quotes from this source"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+# The sources app knows nothing of quotes: this app adds them to the source's page.
+admin.site.unregister(Source)
+
+
+@admin.register(Source)
+class SourceWithQuotesAdmin(SourceAdmin):
+    inlines = [*SourceAdmin.inlines, QuotesOfSourceInline]
 
 
 class TreatyFactInline(admin.StackedInline):

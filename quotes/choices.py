@@ -41,11 +41,3 @@ class TreatyStatusKind(models.TextChoices):
     PARTICIPATION_SUSPENDED = "participation_suspended", "Participation suspended by a party"
     WITHDRAWN = "withdrawn", "A party withdrew"
     TERMINATED = "terminated", "Terminated"
-
-
-class ReviewStatus(models.TextChoices):
-    """A record's review state. Only published records are shown to the public."""
-
-    DRAFT = "draft", "Draft"
-    REVIEWED = "reviewed", "Reviewed"
-    PUBLISHED = "published", "Published"

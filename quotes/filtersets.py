@@ -2,9 +2,7 @@
 
 import django_filters
 
-from quotes.choices import EventKind, OrganizationKind, QuoteKind, ReviewStatus, SpeakerKind
-from quotes.models import Event, Organization, Quote, Speaker, Treaty, TroopFigure
-from sources.filtersets import (
+from core.filtersets import (
     by_id,
     by_slug,
     country_filter,
@@ -13,7 +11,10 @@ from sources.filtersets import (
     slug_filter,
     strict_boolean,
 )
-from sources.search import full_text_search, words_in_any
+from core.review import ReviewStatus
+from core.search import full_text_search, words_in_any
+from quotes.choices import EventKind, OrganizationKind, QuoteKind, SpeakerKind
+from quotes.models import Event, Organization, Quote, Speaker, Treaty, TroopFigure
 
 
 class OrganizationFilterSet(django_filters.FilterSet):
@@ -136,12 +137,7 @@ class TroopFigureFilterSet(django_filters.FilterSet):
     organization = by_slug("deploying_organization", "Deploying organization")
     organization_id = by_id("deploying_organization", "Deploying organization")
     location = django_filters.CharFilter(lookup_expr="icontains", label="Location contains")
-    parent_id = by_id(
-        "parent",
-        "The figure this one is part of",
-        # Only figures the user may see: a hidden one is as unknown as a missing one.
-        visible=lambda request: TroopFigure.objects.visible_to(getattr(request, "user", None)),
-    )
+    parent_id = by_id("parent", "The figure this one is part of")
     status = django_filters.MultipleChoiceFilter(
         choices=ReviewStatus.choices, label="Review status (the public sees published only)"
     )

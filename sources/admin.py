@@ -2,13 +2,11 @@
 
 from django.contrib import admin
 from django.db import models
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from simple_history.admin import SimpleHistoryAdmin
 
-from quotes.models import Quote
+from core.admin import admin_link, partial_date_column
 from sources import spans
-from sources.dates import format_partial_date
 from sources.forms import SpanLocatingForm
 from sources.models import Citation, Outlet, Source
 
@@ -16,25 +14,6 @@ PROVENANCE_STYLE = (
     "white-space: pre-wrap; max-width: 60em; font-family: Georgia, serif; line-height: 1.5; "
     "padding: .5em 1em; border-left: 3px solid #79aec8; background: #f8f8f8"
 )
-
-
-def admin_link(obj, label=None):
-    """A link to the admin change page of `obj`."""
-    meta = obj._meta
-    url = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
-    return format_html('<a href="{}">{}</a>', url, label or str(obj))
-
-
-def partial_date_column(field: str, description: str):
-    """A changelist column showing a partial date with only its known parts ("unknown" if none)."""
-
-    @admin.display(description=description, ordering=field)
-    def column(self, obj):
-        return format_partial_date(getattr(obj, field), getattr(obj, f"{field}_precision")) or (
-            "unknown"
-        )
-
-    return column
 
 
 class SpanAdminMixin:
@@ -67,21 +46,6 @@ class OutletAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class CitingQuotesInline(admin.TabularInline):
-    """The quotes pinned to a source, read-only: a quote is edited on its own page."""
-
-    model = Quote
-    fields = ["text", "speaker", "kind", "start", "end", "status"]
-    readonly_fields = fields
-    extra = 0
-    show_change_link = True
-    can_delete = False
-    verbose_name_plural = "Quotes from this source"
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Source)
 class SourceAdmin(SimpleHistoryAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -92,7 +56,6 @@ class SourceAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["outlet"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["sha256", "seed_file", "cited_by", "created_at", "updated_at"]
-    inlines = [CitingQuotesInline]
     fieldsets = [
         (None, {"fields": ["title", "original_title", "slug", "url"]}),
         (
@@ -129,29 +92,29 @@ class SourceAdmin(SimpleHistoryAdmin):
         if obj is None or obj.pk is None:
             return "—"
         rows = []
-        for quote in obj.quotes.select_related("speaker").order_by("start"):
-            rows.append((f"[{quote.start}:{quote.end}] quote", admin_link(quote)))
-        for citation in obj.citations.order_by("start"):
-            facts = citation_facts(citation)
-            label = f"[{citation.start}:{citation.end}] citation"
-            rows.append((label, format_html("{} — supports {}", admin_link(citation), facts)))
+        # Every kind of span pinned to the source, by position: quotes (and whatever else is
+        # pinned to a text) first, then the citations with the facts they support.
+        for manager in sorted(obj.span_managers(), key=lambda m: m.model is Citation):
+            noun = manager.model._meta.verbose_name
+            for span in manager.select_related().order_by("start"):
+                label = f"[{span.start}:{span.end}] {noun}"
+                link = admin_link(span)
+                if isinstance(span, Citation):
+                    link = format_html("{} — supports {}", link, citation_facts(span))
+                rows.append((label, link))
         if not rows:
             return "Nothing cites this source yet."
         return format_html("<ul>{}</ul>", format_html_join("", "<li>{}: {}</li>", rows))
 
 
 def citation_facts(citation):
-    """Links to the facts a citation supports."""
-    links = [admin_link(fact) for fact in (*citation.events.all(), *citation.treaties.all())]
-    # A treaty's parties, signatories, status changes and provisions are edited on its page.
-    for facts in (
-        citation.treaty_parties,
-        citation.treaty_signatories,
-        citation.treaty_status_events,
-        citation.treaty_provisions,
-    ):
-        links += [admin_link(fact.treaty, str(fact)) for fact in facts.select_related("treaty")]
-    links += [admin_link(fact) for fact in citation.troop_figures.all()]
+    """Links to the facts a citation supports: every record that cites it, of every kind."""
+    links = [
+        admin_link(fact)
+        for relation in Citation._meta.related_objects
+        if relation.many_to_many
+        for fact in getattr(citation, relation.get_accessor_name()).all()
+    ]
     if not links:
         return "nothing yet"
     return format_html_join(", ", "{}", ((link,) for link in links))

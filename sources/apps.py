@@ -1,8 +1,7 @@
-from django.apps import AppConfig
+import core.apps
 
 
-class SourcesConfig(AppConfig):
+class SourcesConfig(core.apps.ContentAppConfig):
     """Outlets and source documents: the texts everything is cited from."""
 
     name = "sources"
-    default_auto_field = "django.db.models.BigAutoField"

@@ -1,11 +1,10 @@
-"""Database-level pieces that a model cannot declare portably, as migration operations.
+"""The span rule that a model cannot declare portably, as a migration operation.
 
 A CheckConstraint sees one row, so "a span ends inside its source text" (which needs the
 source's length) is enforced by a trigger on each span-holding table. `SourceSpan.clean()`
 gives the friendly message first; the trigger is the backstop for writes that skip validation.
 """
 
-from django.db import migrations
 from django.db.migrations.operations.base import Operation
 
 POSTGRES_FUNCTION = """
@@ -70,7 +69,10 @@ class CreateSpanBoundsTrigger(Operation):
                 )
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        table = self._table(app_label, schema_editor, from_state)
+        self._drop(self._table(app_label, schema_editor, from_state), schema_editor)
+
+    @staticmethod
+    def _drop(table, schema_editor):
         vendor = schema_editor.connection.vendor
         if vendor == "postgresql":
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_span_within_source ON {table}")
@@ -86,44 +88,20 @@ class CreateSpanBoundsTrigger(Operation):
         return f"{self.model_name.lower()}_span_trigger"
 
 
-class PostgreSQLOnly(migrations.RunSQL):
-    """RunSQL that runs on PostgreSQL and does nothing elsewhere (full-text search, GIN)."""
+class RestoreSpanBoundsTrigger(CreateSpanBoundsTrigger):
+    """Create the trigger again after a migration that rebuilt the table dropped it.
+
+    To alter a column, SQLite's schema editor copies the table into a new one, which has no
+    triggers: run this after such a migration. It is idempotent, and reversing it leaves the
+    trigger to the migration that first created it.
+    """
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
+        self._drop(self._table(app_label, schema_editor, to_state), schema_editor)
+        super().database_forwards(app_label, schema_editor, from_state, to_state)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
+        pass
 
-
-def search_vector_sql(table: str, weighted_columns: dict[str, str]) -> PostgreSQLOnly:
-    """Keep `table.search_vector` up to date from its text columns, with a GIN index on it.
-
-    `weighted_columns` maps a column to its weight (A ranks above B): a title outranks the body.
-    """
-    vector = " || ".join(
-        f"setweight(to_tsvector('english', coalesce(NEW.{column}, '')), '{weight}')"
-        for column, weight in weighted_columns.items()
-    )
-    columns = ", ".join(weighted_columns)
-    backfill = " || ".join(
-        f"setweight(to_tsvector('english', coalesce({column}, '')), '{weight}')"
-        for column, weight in weighted_columns.items()
-    )
-    return PostgreSQLOnly(
-        sql=[
-            f"""CREATE FUNCTION {table}_search_vector_update() RETURNS trigger AS $$
-            BEGIN NEW.search_vector := {vector}; RETURN NEW; END $$ LANGUAGE plpgsql;""",
-            f"""CREATE TRIGGER {table}_search_vector BEFORE INSERT OR UPDATE OF {columns}
-            ON {table} FOR EACH ROW EXECUTE FUNCTION {table}_search_vector_update();""",
-            f"UPDATE {table} SET search_vector = {backfill};",
-            f"CREATE INDEX {table}_search_vector_gin ON {table} USING gin (search_vector);",
-        ],
-        reverse_sql=[
-            f"DROP INDEX IF EXISTS {table}_search_vector_gin;",
-            f"DROP TRIGGER IF EXISTS {table}_search_vector ON {table};",
-            f"DROP FUNCTION IF EXISTS {table}_search_vector_update();",
-        ],
-    )
+    def describe(self):
+        return f"Restore the span-within-source trigger on {self.model_name}"

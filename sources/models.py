@@ -4,55 +4,21 @@ import hashlib
 
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest, Substr
 from django.utils.functional import cached_property
 
+from core.dates import DatePrecision, partial_date_constraints, partial_date_errors_for
+from core.history import history
+from core.models import NaturalKeyManager, TimeStampedModel
+from core.validators import country_code_validator, language_code_validator
 from sources import spans
-from sources.dates import (
-    DatePrecision,
-    format_partial_date,
-    partial_date_constraints,
-    partial_date_errors_for,
-)
-from sources.history import history
 
-country_code_validator = RegexValidator(
-    r"^[A-Z]{2}$", "Use an ISO 3166-1 alpha-2 country code in capitals, such as RU or US."
-)
 # Offsets are capped below 2**31 so that every backend stores them alike (and the API schema
 # does not depend on the database): a 2-billion-character source is not a news article.
 MAX_OFFSET = 2**31 - 1
-
-language_code_validator = RegexValidator(
-    r"^[a-z]{2,3}$", "Use an ISO 639 language code in lower case, such as en or ru."
-)
-
-
-class TimeStampedModel(models.Model):
-    """Abstract base: when a row was created and last changed."""
-
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        abstract = True
-
-
-class NaturalKeyManager(models.Manager):
-    """Looks rows up by their natural key, so that fixtures survive re-numbering.
-
-    `lookups` name, in order, the fields `natural_key()` returns (`"source__slug"`, `"start"`, ...).
-    """
-
-    def __init__(self, *lookups: str):
-        super().__init__()
-        self.lookups = lookups or ("slug",)
-
-    def get_by_natural_key(self, *values):
-        return self.get(**dict(zip(self.lookups, values, strict=True)))
 
 
 class Outlet(TimeStampedModel):
@@ -149,10 +115,6 @@ class Source(TimeStampedModel):
         """SHA-256 of a text's UTF-8 bytes: the fingerprint that ties a source to its file."""
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
-    @property
-    def published_on_display(self):
-        return format_partial_date(self.published_on, self.published_on_precision)
-
     def clean(self):
         errors = partial_date_errors_for(self, "published_on")
         # Computed here too, so that validate_unique() reports a duplicate text in words.
@@ -168,11 +130,28 @@ class Source(TimeStampedModel):
             raise ValidationError(errors)
 
     def has_cited_spans(self) -> bool:
-        return self.citations.exists() or self.quotes.exists()
+        """Whether any span (a citation, a quote, ...) points into the text."""
+        return any(manager.exists() for manager in self.span_managers())
+
+    def span_managers(self):
+        """The related managers of every kind of span pinned to this source."""
+        return [
+            getattr(self, relation.get_accessor_name())
+            for relation in self._meta.related_objects
+            if relation.one_to_many and issubclass(relation.related_model, SourceSpan)
+        ]
 
 
 class SourceSpanQuerySet(models.QuerySet):
     """Queries over span-holding models."""
+
+    def with_source_and_context(self):
+        """Ready to serialize: the source in brief (without its text) and the text around."""
+        return (
+            self.select_related("source")
+            .defer("source__text", "source__search_vector")
+            .with_context()
+        )
 
     def with_context(self, chars: int = spans.DEFAULT_CONTEXT_CHARS):
         """Annotate `context_before` and `context_after`, cut from the source text in SQL.

@@ -69,7 +69,20 @@ class SpeakerFactory(DjangoModelFactory):
     organization = factory.SubFactory(OrganizationFactory)
 
 
-class EventFactory(DjangoModelFactory):
+class CitedFactory(DjangoModelFactory):
+    """A fact cites at least one span: `citations=[...]`, or a new citation of its own."""
+
+    class Meta:
+        abstract = True
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def citations(self, create, extracted, **kwargs):
+        if create:
+            self.citations.set(extracted or [CitationFactory()])
+
+
+class EventFactory(CitedFactory):
     class Meta:
         model = Event
 
@@ -78,7 +91,7 @@ class EventFactory(DjangoModelFactory):
     kind = "press_conference"
 
 
-class TreatyFactory(DjangoModelFactory):
+class TreatyFactory(CitedFactory):
     class Meta:
         model = Treaty
 
@@ -117,18 +130,12 @@ class QuoteFactory(SpanFactoryMixin, DjangoModelFactory):
     status = "published"
 
 
-class TroopFigureFactory(DjangoModelFactory):
+class TroopFigureFactory(CitedFactory):
     class Meta:
         model = TroopFigure
-        skip_postgeneration_save = True
 
     slug = factory.Sequence(lambda n: f"figure-{n}")
     count = 4000
     location = "the region"
     status = "published"
     deploying_organization = factory.SubFactory(OrganizationFactory)
-
-    @factory.post_generation
-    def citations(self, create, extracted, **kwargs):
-        if create:
-            self.citations.set(extracted or [CitationFactory()])

@@ -4,12 +4,11 @@ import datetime
 
 from rest_framework import serializers
 
-from config.serializers import (
-    AliasesField,
+from core.api.fields import AliasesField, PartialDateDisplayField
+from core.api.serializers import (
     BriefRelatedField,
-    BriefSerializer,
+    ContentSerializer,
     ModelValidationMixin,
-    PartialDateDisplayField,
     StrictModelSerializer,
     partial_date_fields,
 )
@@ -25,70 +24,29 @@ from quotes.models import (
     TreatyStatusEvent,
     TroopFigure,
 )
-from sources.api.serializers import (
-    BriefSourceSerializer,
-    CitationSerializer,
-    CitingSerializerMixin,
-)
+from sources.api.serializers import CitationSerializer, CitingSerializerMixin
 from sources.models import Source
 
 TIMESTAMPS = ["created_at", "updated_at"]
+BRIEF_FIELDS = ["id", "url", "display", "slug"]
 
 
-# ------------------------------------------------------------------------ brief forms
-
-
-class BriefOrganizationSerializer(BriefSerializer):
-    class Meta:
-        model = Organization
-        fields = ["id", "url", "display", "slug"]
-
-
-class BriefSpeakerSerializer(BriefSerializer):
-    class Meta:
-        model = Speaker
-        fields = ["id", "url", "display", "slug"]
-
-
-class BriefEventSerializer(BriefSerializer):
-    class Meta:
-        model = Event
-        fields = ["id", "url", "display", "slug"]
-
-
-class BriefTreatySerializer(BriefSerializer):
-    class Meta:
-        model = Treaty
-        fields = ["id", "url", "display", "slug"]
-
-
-class BriefTroopFigureSerializer(BriefSerializer):
-    class Meta:
-        model = TroopFigure
-        fields = ["id", "url", "display", "slug"]
-
-
-# ------------------------------------------------------------------------ full forms
-
-
-class OrganizationSerializer(ModelValidationMixin, BriefSerializer):
+class OrganizationSerializer(ModelValidationMixin, ContentSerializer):
     aliases = AliasesField()
 
     class Meta:
         model = Organization
         fields = ["id", "url", "display", "name", "slug", "kind", "country", "aliases", "note"]
         fields += TIMESTAMPS
+        brief_fields = BRIEF_FIELDS
         read_only_fields = TIMESTAMPS
 
 
-class SpeakerSerializer(ModelValidationMixin, BriefSerializer):
+class SpeakerSerializer(ModelValidationMixin, ContentSerializer):
     """A speaker, with a summary of what the database holds of their quotes."""
 
     organization = BriefRelatedField(
-        BriefOrganizationSerializer,
-        queryset=Organization.objects.all(),
-        allow_null=True,
-        required=False,
+        queryset=Organization.objects.all(), allow_null=True, required=False
     )
     aliases = AliasesField(help_text="Other names and spellings (Makron, ...), each distinct.")
     quote_count = serializers.SerializerMethodField(help_text="Quotes attributed to the speaker.")
@@ -119,6 +77,7 @@ class SpeakerSerializer(ModelValidationMixin, BriefSerializer):
             "last_quote_on",
             *TIMESTAMPS,
         ]
+        brief_fields = BRIEF_FIELDS
         read_only_fields = TIMESTAMPS
 
     def _stats(self, obj):
@@ -139,12 +98,9 @@ class SpeakerSerializer(ModelValidationMixin, BriefSerializer):
         return self._stats(obj)[2]
 
 
-class EventSerializer(CitingSerializerMixin, ModelValidationMixin, BriefSerializer):
+class EventSerializer(CitingSerializerMixin, ModelValidationMixin, ContentSerializer):
     organization = BriefRelatedField(
-        BriefOrganizationSerializer,
-        queryset=Organization.objects.all(),
-        allow_null=True,
-        required=False,
+        queryset=Organization.objects.all(), allow_null=True, required=False
     )
     citations = CitationSerializer(many=True, required=False)
     starts_on_display = PartialDateDisplayField("starts_on")
@@ -168,20 +124,17 @@ class EventSerializer(CitingSerializerMixin, ModelValidationMixin, BriefSerializ
             "note",
             *TIMESTAMPS,
         ]
+        brief_fields = BRIEF_FIELDS
         read_only_fields = TIMESTAMPS
 
 
-class QuoteSerializer(ModelValidationMixin, BriefSerializer):
+class QuoteSerializer(ModelValidationMixin, ContentSerializer):
     """A verbatim quote with its attribution and provenance: the span of the source it is."""
 
-    speaker = BriefRelatedField(BriefSpeakerSerializer, queryset=Speaker.objects.all())
-    source = BriefRelatedField(BriefSourceSerializer, queryset=Source.objects.all())
-    event = BriefRelatedField(
-        BriefEventSerializer, queryset=Event.objects.all(), allow_null=True, required=False
-    )
-    treaties = BriefRelatedField(
-        BriefTreatySerializer, queryset=Treaty.objects.all(), many=True, required=False
-    )
+    speaker = BriefRelatedField(queryset=Speaker.objects.all())
+    source = BriefRelatedField(queryset=Source.objects.all())
+    event = BriefRelatedField(queryset=Event.objects.all(), allow_null=True, required=False)
+    treaties = BriefRelatedField(queryset=Treaty.objects.all(), many=True, required=False)
     context_before = serializers.SerializerMethodField(
         help_text="Up to 200 characters of the source text before the span."
     )
@@ -215,6 +168,7 @@ class QuoteSerializer(ModelValidationMixin, BriefSerializer):
             "status",
             *TIMESTAMPS,
         ]
+        brief_fields = ["id", "url", "display"]  # a quote has no slug
         read_only_fields = TIMESTAMPS
         extra_kwargs = {
             "text": {"help_text": "The quoted words, exactly as they stand at the span."},
@@ -241,7 +195,7 @@ class TreatyPartySerializer(StrictModelSerializer):
 
 
 class TreatySignatorySerializer(StrictModelSerializer):
-    speaker = BriefSpeakerSerializer(read_only=True)
+    speaker = SpeakerSerializer(nested=True, read_only=True)
     citations = CitationSerializer(many=True, read_only=True)
 
     class Meta:
@@ -277,7 +231,7 @@ class TreatyProvisionSerializer(StrictModelSerializer):
         read_only_fields = fields
 
 
-class TreatySerializer(CitingSerializerMixin, ModelValidationMixin, BriefSerializer):
+class TreatySerializer(CitingSerializerMixin, ModelValidationMixin, ContentSerializer):
     """A treaty with its cited facts. Parties, signatories, status changes and provisions are
     read-only here (researchers edit them in the admin)."""
 
@@ -309,35 +263,20 @@ class TreatySerializer(CitingSerializerMixin, ModelValidationMixin, BriefSeriali
             "note",
             *TIMESTAMPS,
         ]
+        brief_fields = BRIEF_FIELDS
         read_only_fields = TIMESTAMPS
 
 
-class TroopFigureSerializer(CitingSerializerMixin, ModelValidationMixin, BriefSerializer):
+class TroopFigureSerializer(CitingSerializerMixin, ModelValidationMixin, ContentSerializer):
     """A cited troop count; `parent` is the larger figure it is part of, `parts` its breakdown."""
 
     deploying_organization = BriefRelatedField(
-        BriefOrganizationSerializer,
-        queryset=Organization.objects.all(),
-        allow_null=True,
-        required=False,
+        queryset=Organization.objects.all(), allow_null=True, required=False
     )
-    parent = BriefRelatedField(
-        BriefTroopFigureSerializer,
-        queryset=TroopFigure.objects.all(),
-        allow_null=True,
-        required=False,
-    )
-    parts = BriefTroopFigureSerializer(many=True, read_only=True)
+    parent = BriefRelatedField(queryset=TroopFigure.objects.all(), allow_null=True, required=False)
+    parts = BriefRelatedField(model=TroopFigure, many=True, read_only=True)
     citations = CitationSerializer(many=True, allow_empty=False)
     as_of_display = PartialDateDisplayField("as_of")
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        request = self.context.get("request")
-        parent = instance.parent
-        if parent is not None and not TroopFigure.objects.is_visible(parent, request):
-            data["parent"] = None  # a draft whole stays hidden from the public
-        return data
 
     class Meta:
         model = TroopFigure
@@ -359,4 +298,5 @@ class TroopFigureSerializer(CitingSerializerMixin, ModelValidationMixin, BriefSe
             "status",
             *TIMESTAMPS,
         ]
+        brief_fields = BRIEF_FIELDS
         read_only_fields = TIMESTAMPS

@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import quotes.models
+import core.validators
 from django.db import migrations, models
 
 
@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
                 ('slug', models.SlugField(max_length=100, unique=True)),
                 ('kind', models.CharField(choices=[('alliance', 'Alliance'), ('government', "Government or head of state's office"), ('ministry', 'Ministry'), ('party', 'Political party'), ('other', 'Other')], max_length=20)),
                 ('country', models.CharField(blank=True, max_length=2, validators=[django.core.validators.RegexValidator('^[A-Z]{2}$', 'Use an ISO 3166-1 alpha-2 country code in capitals, such as RU or US.')])),
-                ('aliases', models.JSONField(blank=True, default=list, validators=[quotes.models.validate_aliases])),
+                ('aliases', models.JSONField(blank=True, default=list, validators=[core.validators.validate_aliases])),
                 ('note', models.TextField(blank=True)),
             ],
             options={
@@ -70,7 +70,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('person', 'Person'), ('institution', 'Institution')], max_length=12)),
                 ('role', models.CharField(blank=True, help_text='Role or title as the texts give it.', max_length=200)),
                 ('country', models.CharField(blank=True, max_length=2, validators=[django.core.validators.RegexValidator('^[A-Z]{2}$', 'Use an ISO 3166-1 alpha-2 country code in capitals, such as RU or US.')])),
-                ('aliases', models.JSONField(blank=True, default=list, help_text='Other spellings the texts use (Makron, trump, the Foreign Ministry, ...).', validators=[quotes.models.validate_aliases])),
+                ('aliases', models.JSONField(blank=True, default=list, help_text='Other spellings the texts use (Makron, trump, the Foreign Ministry, ...).', validators=[core.validators.validate_aliases])),
                 ('wikidata_id', models.CharField(blank=True, max_length=20, validators=[django.core.validators.RegexValidator('^Q[1-9][0-9]*$', 'A Wikidata id looks like Q7747.')], verbose_name='Wikidata id')),
                 ('note', models.TextField(blank=True)),
                 ('organization', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='speakers', to='quotes.organization')),
@@ -88,7 +88,7 @@ class Migration(migrations.Migration):
                 ('name', models.CharField(max_length=300, unique=True)),
                 ('short_name', models.CharField(blank=True, max_length=100)),
                 ('slug', models.SlugField(max_length=100, unique=True)),
-                ('aliases', models.JSONField(blank=True, default=list, validators=[quotes.models.validate_aliases])),
+                ('aliases', models.JSONField(blank=True, default=list, validators=[core.validators.validate_aliases])),
                 ('signed_on', models.DateField(blank=True, null=True)),
                 ('signed_on_precision', models.CharField(blank=True, choices=[('day', 'Day'), ('month', 'Month'), ('year', 'Year')], max_length=5)),
                 ('signed_on_inferred', models.BooleanField(default=False)),

@@ -3,7 +3,7 @@
 import django.contrib.postgres.search
 from django.db import migrations, models
 
-from sources.db import search_vector_sql
+from core.db import search_vector_sql
 
 
 class Migration(migrations.Migration):

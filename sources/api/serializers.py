@@ -3,35 +3,19 @@
 from django.db import transaction
 from rest_framework import serializers
 
-from config.serializers import (
+from core.api.fields import IdentityURLField, PartialDateDisplayField, StrictURLField
+from core.api.serializers import (
     BriefRelatedField,
-    BriefSerializer,
-    IdentityURLField,
+    ContentSerializer,
     ModelValidationMixin,
-    PartialDateDisplayField,
     StrictModelSerializer,
-    StrictURLField,
     partial_date_fields,
 )
 from sources import services
 from sources.models import Citation, Outlet, Source
 
 
-class BriefOutletSerializer(BriefSerializer):
-    class Meta:
-        model = Outlet
-        fields = ["id", "url", "display", "slug"]
-
-
-class BriefSourceSerializer(BriefSerializer):
-    url = IdentityURLField(view_name="source-detail")
-
-    class Meta:
-        model = Source
-        fields = ["id", "url", "display", "slug"]
-
-
-class OutletSerializer(ModelValidationMixin, BriefSerializer):
+class OutletSerializer(ModelValidationMixin, ContentSerializer):
     source_count = serializers.SerializerMethodField(help_text="Sources published by the outlet.")
 
     class Meta:
@@ -49,6 +33,7 @@ class OutletSerializer(ModelValidationMixin, BriefSerializer):
             "created_at",
             "updated_at",
         ]
+        brief_fields = ["id", "url", "display", "slug"]
         read_only_fields = ["created_at", "updated_at"]
 
     def get_source_count(self, obj) -> int:
@@ -56,13 +41,12 @@ class OutletSerializer(ModelValidationMixin, BriefSerializer):
         return obj.sources.count() if count is None else count
 
 
-class SourceSerializer(ModelValidationMixin, BriefSerializer):
+class SourceSerializer(ModelValidationMixin, ContentSerializer):
     """A source document; the full text only on the detail endpoint."""
 
+    # Declared: the model has a field named `url` of its own (served here as `link`).
     url = IdentityURLField(view_name="source-detail")
-    outlet = BriefRelatedField(
-        BriefOutletSerializer, queryset=Outlet.objects.all(), allow_null=True, required=False
-    )
+    outlet = BriefRelatedField(queryset=Outlet.objects.all(), allow_null=True, required=False)
     published_on_display = PartialDateDisplayField("published_on")
     link = StrictURLField(
         source="url",
@@ -93,6 +77,7 @@ class SourceSerializer(ModelValidationMixin, BriefSerializer):
             "created_at",
             "updated_at",
         ]
+        brief_fields = ["id", "url", "display", "slug"]
         read_only_fields = ["sha256", "seed_file", "created_at", "updated_at"]
 
 
@@ -107,7 +92,7 @@ class CitationSerializer(StrictModelSerializer):
     """A cited span of a source, with the text around it. Written as source id, start, end and
     the text at the span; the span is checked against the source."""
 
-    source = BriefRelatedField(BriefSourceSerializer, queryset=Source.objects.all())
+    source = BriefRelatedField(queryset=Source.objects.all())
     context_before = serializers.SerializerMethodField(
         help_text="Up to 200 characters of the source before the span."
     )

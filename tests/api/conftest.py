@@ -1,43 +1,44 @@
-"""Clients for each kind of API user."""
+"""The world the resource specs write against (tests/api/specs.py)."""
 
 import pytest
-from django.contrib.auth.models import Group, Permission, User
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
-CONTENT_APPS = ["sources", "quotes"]
-
-
-@pytest.fixture
-def anonymous():
-    return APIClient()
-
-
-def client_for(user):
-    client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    client.user = user
-    return client
+from tests.api.specs import World
+from tests.factories import (
+    CitationFactory,
+    EventFactory,
+    OrganizationFactory,
+    OutletFactory,
+    QuoteFactory,
+    SourceFactory,
+    SpeakerFactory,
+    TreatyFactory,
+    TroopFigureFactory,
+)
 
 
 @pytest.fixture
-def researcher(db):
-    """A member of the `researchers` group (made by a data migration): adds and changes."""
-    user = User.objects.create_user("researcher")
-    user.groups.add(Group.objects.get(name="researchers"))
-    return client_for(user)
-
-
-@pytest.fixture
-def reader(db):
-    """Authenticated, but without any permission."""
-    return client_for(User.objects.create_user("reader"))
-
-
-@pytest.fixture
-def staff(db):
-    """Staff with every permission on the content: the one who may delete."""
-    user = User.objects.create_user("editor", is_staff=True)
-    user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=CONTENT_APPS))
-    return client_for(user)
+def world(db):
+    """One record of each kind, related as real data is (tests/api/specs.py)."""
+    organization = OrganizationFactory()
+    speaker = SpeakerFactory(organization=organization)
+    outlet = OutletFactory()
+    source = SourceFactory(outlet=outlet)
+    citation = CitationFactory(source=source)
+    whole = TroopFigureFactory(slug="whole", count=5000, citations=[citation])
+    return World(
+        organization=organization,
+        speaker=speaker,
+        other_speaker=SpeakerFactory(slug="taken"),
+        outlet=outlet,
+        source=source,
+        bare_source=SourceFactory(),
+        citation=citation,
+        quote=QuoteFactory(source=source, speaker=speaker, said_on="2017-05-26"),
+        event=EventFactory(citations=[citation]),
+        treaty=TreatyFactory(citations=[citation]),
+        whole=whole,
+        part=TroopFigureFactory(slug="part", count=4000, parent=whole, citations=[citation]),
+        draft_figure=TroopFigureFactory(
+            slug="draft-figure", count=2000, status="draft", citations=[citation]
+        ),
+    )

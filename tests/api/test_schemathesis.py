@@ -8,8 +8,10 @@ schema-violating requests refused and schema-valid ones accepted.
 
 A schema cannot say which ids exist, which span of which source a quote's text occupies, or
 which slugs are taken. So, for positive requests only, `make_coherent` fills in such facts from
-the database: existing ids, a real span and its text, a fresh slug, a date that agrees with its
-precision, the current ETag. Everything else stays as generated, and no check is turned off.
+the database: existing ids, a fresh slug, a date that agrees with its precision, the current
+ETag (read off the models and serializers, the same for every resource), then what only the
+resource knows (its spec's `cohere`: a real span and its text, a part that fits its whole).
+Everything else stays as generated, and no check is turned off.
 """
 
 import contextlib
@@ -23,35 +25,43 @@ from django.core.cache import cache
 from django.db import close_old_connections
 from django.test import Client
 from hypothesis import HealthCheck, settings
+from rest_framework.relations import ManyRelatedField
 
+from config.api import router
 from config.wsgi import application
-from quotes.models import Event, Organization, Quote, Speaker, Treaty, TroopFigure
-from sources.models import Outlet, Source
+from core.api.serializers import BriefRelatedField
+from sources.models import Source
+from tests.api.specs import SPECS
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application)
-
-RESOURCES = {
-    "quotes": Quote,
-    "speakers": Speaker,
-    "organizations": Organization,
-    "events": Event,
-    "sources": Source,
-    "outlets": Outlet,
-    "treaties": Treaty,
-    "troop-figures": TroopFigure,
-}
-# Request fields that hold the id of another object, by the model they point at.
-REFERENCES = {
-    "speaker": Speaker,
-    "source": Source,
-    "event": Event,
-    "organization": Organization,
-    "deploying_organization": Organization,
-    "outlet": Outlet,
-}
-UNIQUE_TEXT_FIELDS = ("slug", "name")
-DATE_FIELDS = ("said_on", "starts_on", "ends_on", "signed_on", "published_on", "as_of")
 fresh = itertools.count(1)
+
+
+def references(model):
+    """{request field: (the model its ids point at, whether it takes a list)}, from the
+    resource's serializer."""
+    viewset = next(v for _, v, _ in router.registry if v.queryset.model is model)
+    found = {}
+    for name, field in viewset.serializer_class().fields.items():
+        many = isinstance(field, ManyRelatedField)
+        relation = field.child_relation if many else field
+        if isinstance(relation, BriefRelatedField) and not field.read_only:
+            found[name] = (relation.model, many)
+    return found
+
+
+def unique_text_fields(model):
+    return [
+        field.name
+        for field in model._meta.concrete_fields
+        if field.unique and field.get_internal_type() in {"CharField", "SlugField"}
+    ]
+
+
+def partial_dates(model):
+    """The partial dates of a model: the date fields that have a `_precision` companion."""
+    names = [field.name for field in model._meta.concrete_fields]
+    return [name for name in names if f"{name}_precision" in names]
 
 
 @pytest.fixture
@@ -73,22 +83,12 @@ def connection_kept_open():
         signals.request_finished.connect(close_old_connections)
 
 
-def resource_of(case):
-    return RESOURCES[case.path.removeprefix("/api/v1/").split("/")[0]]
+def spec_of(case):
+    return SPECS[case.path.removeprefix("/api/v1/").split("/")[0]]
 
 
 def first_id(model):
     return model.objects.order_by("pk").values_list("pk", flat=True).first()
-
-
-def coherent_span(body, source, length=12):
-    """A span of `source` not yet quoted: its start, end and exact text."""
-    taken = set(Quote.objects.filter(source=source).values_list("start", "end"))
-    for start in itertools.count(next(fresh) % 50):
-        end = min(start + length, len(source.text))
-        if (start, end) not in taken and source.text[start:end].strip():
-            body.update(source=source.pk, start=start, end=end, text=source.text[start:end])
-            return
 
 
 def coherent_date(body, field, instance):
@@ -111,7 +111,8 @@ def coherent_date(body, field, instance):
 
 def make_coherent(case, auth):
     """Replace what the schema cannot know with facts from the database (positive cases)."""
-    model = resource_of(case)
+    spec = spec_of(case)
+    model = spec.model
     instance = None
     if "id" in (case.path_parameters or {}):
         # Write to, or read, an object that exists (a random id would just be a 404).
@@ -137,44 +138,23 @@ def make_coherent(case, auth):
     body = case.body
     if not isinstance(body, dict):
         return
-    for field in UNIQUE_TEXT_FIELDS:
+    for field in unique_text_fields(model):
         if isinstance(body.get(field), str):
             body[field] = f"{body[field][:80]}-{next(fresh)}"
-    if body.get("wikidata_id"):
-        body["wikidata_id"] = f"Q{next(fresh)}"  # unique, like a slug
-    for field, target in REFERENCES.items():
-        if body.get(field) is not None:
+    for field, (target, many) in references(model).items():
+        if many and field in body:
+            body[field] = [first_id(target)] if body[field] else []
+        elif body.get(field) is not None:
             body[field] = first_id(target)
-    if "treaties" in body:
-        body["treaties"] = [first_id(Treaty)] if body["treaties"] else []
-    if "parent" in body:
-        body["parent"] = None  # a part must fit its whole: not a thing to leave to chance
-    if model is TroopFigure and "count" in body:
-        body["count"] = max(body["count"], 100_000)  # never below the parts it already has
-    if model is Quote and {"text", "start", "end", "source"} & body.keys():
-        coherent_span(body, Source.objects.get(pk=first_id(Source)))
     for citation in body.get("citations") or []:
         source = Source.objects.get(pk=first_id(Source))
         start = next(fresh) % 100
         citation.update(source=source.pk, start=start, end=start + 20)
         citation["text"] = source.text[start : start + 20]
-    if model is Quote and {"is_translation", "original_language"} & body.keys():
-        translated = body.get("is_translation", instance.is_translation if instance else False)
-        body["is_translation"] = translated
-        body["original_language"] = (body.get("original_language") or "ru") if translated else ""
-    if model is Source and "text" in body:
-        # Cited texts cannot change; a new source needs a text no other source has.
-        body["text"] = instance.text if instance else f"{body['text']} {next(fresh)}"
-    for field in DATE_FIELDS:
+    for field in partial_dates(model):
         coherent_date(body, field, instance)
-    if model is Event and {"starts_on", "ends_on"} & body.keys():
-        # An event ends on or after the day it starts: give both, the end a copy of the start.
-        start = body.get("starts_on", instance.starts_on.isoformat() if instance else None)
-        start_precision = body.get("starts_on_precision") or "day"
-        if start is None:
-            start, start_precision = "2019-01-01", "day"
-        body.update(starts_on=start, starts_on_precision=start_precision)
-        body.update(ends_on=start, ends_on_precision=start_precision, ends_on_inferred=False)
+    if spec.cohere is not None:
+        spec.cohere(body, instance)
 
 
 @schema.parametrize()
@@ -195,7 +175,7 @@ def test_the_fuzzer_covers_every_operation():
         f"{op.method.upper()} {op.path}" for op in (r.ok() for r in schema.get_all_operations())
     }
     assert len(operations) >= 40
-    for resource in RESOURCES:
+    for resource in SPECS:
         assert f"GET /api/v1/{resource}/" in operations
         assert f"POST /api/v1/{resource}/" in operations
         assert f"DELETE /api/v1/{resource}/{{id}}/" in operations

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
+from core.registry import content_models
 from sources import spans
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -32,7 +33,6 @@ CITING_MODELS = [
     "quotes.treatyprovision",
     "quotes.troopfigure",
 ]
-CURATED_APPS = ["sources", "quotes"]
 
 # Passages between quotation marks that are deliberately not recorded as quotes, and why.
 # The completeness test fails if a passage is neither recorded nor listed here, or if an entry
@@ -226,13 +226,8 @@ def test_no_outlet_is_guessed():
 
 
 def curated_models():
-    """The content models of the curated apps (not their history tables)."""
-    return [
-        model._meta.label_lower
-        for app in CURATED_APPS
-        for model in apps.get_app_config(app).get_models()
-        if not model.__name__.startswith("Historical")
-    ]
+    """The content models (not their history tables)."""
+    return [model._meta.label_lower for model in content_models()]
 
 
 def dump_curated():
@@ -246,11 +241,6 @@ def dump_curated():
         stdout=out,
     )
     return json.loads(out.getvalue())
-
-
-@pytest.fixture
-def seeded(db):
-    call_command("seed", verbosity=0)
 
 
 def test_seed_loads_every_record(seeded):

@@ -1,0 +1,238 @@
+"""The serializers every resource of the API is built from.
+
+`StrictModelSerializer` maps model fields to the strict fields of core.api.fields;
+`ContentSerializer` adds the resource's identity (id, url, display) and its brief form
+(`Meta.brief_fields`, NetBox's), which other resources show for their relations to it through
+`BriefRelatedField`.
+"""
+
+import copy
+from functools import cached_property
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from rest_framework import serializers
+from rest_framework.fields import SkipField
+from rest_framework.relations import MANY_RELATION_KWARGS, ManyRelatedField, PKOnlyObject
+from rest_framework.settings import api_settings
+
+from core import review
+from core.api.fields import (
+    IdentityURLField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictDateField,
+    StrictIntegerField,
+    StrictPrimaryKeyRelatedField,
+    StrictSlugField,
+    StrictURLField,
+)
+
+
+class StrictModelSerializer(serializers.ModelSerializer):
+    """ModelSerializer whose generated fields are the strict ones above."""
+
+    serializer_url_field = IdentityURLField
+
+    # Kept exactly as sent, surrounding whitespace included: a source's text is the document
+    # byte for byte, and a quote's or citation's text must equal its span of it.
+    verbatim_fields = ("text",)
+
+    def build_standard_field(self, field_name, model_field):
+        field_class, field_kwargs = super().build_standard_field(field_name, model_field)
+        if field_name in self.verbatim_fields and issubclass(field_class, serializers.CharField):
+            field_kwargs["trim_whitespace"] = False
+        return field_class, field_kwargs
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+        models.SlugField: StrictSlugField,
+        models.URLField: StrictURLField,
+        models.DateField: StrictDateField,
+        models.BooleanField: StrictBooleanField,
+        models.IntegerField: StrictIntegerField,
+        models.PositiveIntegerField: StrictIntegerField,
+        models.PositiveSmallIntegerField: StrictIntegerField,
+        models.SmallIntegerField: StrictIntegerField,
+        models.BigIntegerField: StrictIntegerField,
+    }
+    serializer_related_field = StrictPrimaryKeyRelatedField
+
+    @cached_property
+    def _read_plan(self):
+        """(field, the model column it shows, or None) for each readable field."""
+        columns = {field.attname for field in self.Meta.model._meta.concrete_fields}
+        plan = []
+        for field in self._readable_fields:
+            plain = (
+                type(field).get_attribute is serializers.Field.get_attribute
+                and len(field.source_attrs) == 1
+                and field.source_attrs[0] in columns
+            )
+            plan.append((field, field.source_attrs[0] if plain else None))
+        return plan
+
+    def to_representation(self, instance):
+        # DRF's Serializer.to_representation, but a field showing a plain column reads it with
+        # getattr: DRF's generic lookup (mappings, callables, nested sources) was a fifth of
+        # a list page's time, and a column's value is none of those.
+        representation = {}
+        for field, column in self._read_plan:
+            if column is not None:
+                value = getattr(instance, column)
+            else:
+                try:
+                    value = field.get_attribute(instance)
+                except SkipField:
+                    continue
+                if isinstance(value, PKOnlyObject) and value.pk is None:
+                    value = None
+            representation[field.field_name] = (
+                None if value is None else field.to_representation(value)
+            )
+        return representation
+
+
+# The description of every brief form in the schema (core.api.schema).
+BRIEF_FORM_DESCRIPTION = (
+    'The small nested form of an object: id, url and a display name (NetBox\'s "brief").'
+)
+
+# The resource serializer of each model: the first ContentSerializer declared for it (a
+# variant such as a list form, declared after, is not the resource's own).
+_SERIALIZERS: dict[type[models.Model], type["ContentSerializer"]] = {}
+
+
+def serializer_for(model) -> type["ContentSerializer"]:
+    """The resource serializer of `model`, whose brief form stands for its records elsewhere."""
+    try:
+        return _SERIALIZERS[model]
+    except KeyError:
+        raise LookupError(f"No ContentSerializer is declared for {model.__name__}") from None
+
+
+class ContentSerializer(StrictModelSerializer):
+    """A resource: its fields, its identity (`id`, `url`, `display`) and its brief form.
+
+    `Meta.brief_fields` lists the fields of the brief form (NetBox's `brief_fields`):
+    `SpeakerSerializer(nested=True)` is a speaker as other resources show it.
+    """
+
+    display = serializers.SerializerMethodField(help_text="A human-readable name.")
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        meta = getattr(cls, "Meta", None)
+        if getattr(meta, "model", None) is not None:
+            _SERIALIZERS.setdefault(meta.model, cls)
+
+    def __init__(self, *args, nested=False, **kwargs):
+        self.nested = nested
+        super().__init__(*args, **kwargs)
+
+    def get_field_names(self, declared_fields, info):
+        names = super().get_field_names(declared_fields, info)
+        if not self.nested:
+            return names
+        return [name for name in self.Meta.brief_fields if name in names]
+
+    def get_display(self, obj) -> str:
+        return str(obj)
+
+
+class BriefRelatedField(StrictPrimaryKeyRelatedField):
+    """A relation written as an id and read as the related record's brief form.
+
+    `{"speaker": 7}` in a request; `{"speaker": {"id": 7, "url": ..., "display": ...}}` in a
+    response: what `SpeakerSerializer(nested=True)` gives. The OpenAPI schema says the same (see
+    core.api.schema). A record the user may not see (core.review) is as unknown as a missing
+    one: it cannot be written, and reads as null (or is left out of a list).
+
+    Read-only relations name their model (`model=TroopFigure`), writable ones their queryset.
+    """
+
+    def __init__(self, model=None, **kwargs):
+        self._model = model
+        super().__init__(**kwargs)
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        # DRF's, with a to-many field that leaves out what the user may not see.
+        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        list_kwargs.update({k: v for k, v in kwargs.items() if k in MANY_RELATION_KWARGS})
+        return VisibleManyRelatedField(**list_kwargs)
+
+    @property
+    def model(self):
+        return self._model or self.queryset.model
+
+    @cached_property
+    def serializer_class(self):
+        return serializer_for(self.model)
+
+    def use_pk_only_optimization(self):
+        return False
+
+    def get_queryset(self):
+        # A record the user may not see (a draft) is as unknown as a missing one.
+        return review.visible(super().get_queryset(), self.user)
+
+    @property
+    def user(self):
+        return getattr(self.context.get("request"), "user", None)
+
+    def get_attribute(self, instance):
+        value = super().get_attribute(instance)
+        if value is not None and not review.is_visible(value, self.user):
+            return None  # a draft whole stays hidden behind its published part
+        return value
+
+    @cached_property
+    def brief(self):
+        """The brief form's serializer, built once for the field and reused for every row."""
+        return self.serializer_class(nested=True, context=self.context)
+
+    def to_representation(self, value):
+        return self.brief.to_representation(value)
+
+
+class VisibleManyRelatedField(ManyRelatedField):
+    """A to-many BriefRelatedField: the related records the user may see, in brief."""
+
+    def get_attribute(self, instance):
+        user = self.child_relation.user
+        return [item for item in super().get_attribute(instance) if review.is_visible(item, user)]
+
+
+def partial_date_fields(name: str) -> list[str]:
+    """The field names of a partial date, for a serializer's Meta.fields."""
+    return [name, f"{name}_precision", f"{name}_inferred", f"{name}_note", f"{name}_display"]
+
+
+class ModelValidationMixin:
+    """Run the model's own validation (fields, clean(), constraints) on API writes.
+
+    The API then refuses exactly what the admin and the model refuse, with the same messages:
+    a quote whose text does not match its span is a 400 naming the field, never a 500 or a
+    half-written row.
+    """
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        instance = copy.copy(self.instance) if self.instance is not None else model()
+        concrete = {f.name for f in model._meta.concrete_fields}
+        for name, value in attrs.items():
+            if name in concrete:
+                setattr(instance, name, value)
+        try:
+            instance.full_clean(exclude=[f.name for f in model._meta.many_to_many])
+        except DjangoValidationError as exc:
+            detail = serializers.as_serializer_error(exc)
+            if NON_FIELD_ERRORS in detail:
+                detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
+            raise serializers.ValidationError(detail) from exc
+        return attrs

@@ -1,0 +1,101 @@
+"""ContentViewSet: the one base of every resource of the API (NetBox's NetBoxModelViewSet).
+
+A resource's viewset declares a queryset, a serializer, a filterset, its ordering fields and a
+docstring; this base gives it the rest, the same way for every resource:
+
+- visibility (core.review): lists, details, history, the CSV export and every action built
+  on `get_queryset()` show only what the user may see;
+- ETags, 304 and If-Match (core.api.conditional) and the change history (core.api.history);
+- counted keyset pages by default (`pagination_class`);
+- declared options: `list_serializer_class` and `list_deferred_fields` (a lighter list form),
+  `csv_export` (a `core.exports.CSVExport`: `?format=csv` on the list) and
+  `deferred_page_join` (see `list()`).
+"""
+
+from drf_orjson_renderer.renderers import ORJSONRenderer
+from rest_framework import renderers, viewsets
+
+from core import review
+from core.api.conditional import ConditionalMixin
+from core.api.history import HistoryMixin
+from core.api.pagination import CountedKeysetPagination
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    """Announces text/csv (?format=csv) for list endpoints; the view streams the rows itself."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        raise NotImplementedError("CSV lists are streamed by the view")
+
+
+class ContentViewSet(ConditionalMixin, HistoryMixin, viewsets.ModelViewSet):
+    """A resource of the API; see the module docstring for what it declares and gets."""
+
+    pagination_class = CountedKeysetPagination
+
+    # The list's own serializer, and the columns it does not show (so not loaded), if any.
+    list_serializer_class = None
+    list_deferred_fields: tuple[str, ...] = ()
+
+    # A core.exports.CSVExport: the list also answers ?format=csv (or Accept: text/csv).
+    csv_export = None
+
+    # A deferred join: the page is first found as its sort keys in the table alone, with the
+    # filters and the ordering (`get_keys_queryset()`), then its rows are fetched by id from
+    # `get_queryset()`, with the joins and computed columns. PostgreSQL cannot push a LIMIT
+    # below a join or an expression it must sort by: without it, a search ranking 5,000
+    # matches would join (and cut contexts for) 5,000 rows to keep 21. One query more per page.
+    deferred_page_join = False
+
+    @property
+    def user(self):
+        return getattr(self.request, "user", None)
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action == "list" and self.list_deferred_fields:
+            queryset = queryset.defer(*self.list_deferred_fields)
+        return review.visible(queryset, self.user)
+
+    def get_keys_queryset(self):
+        """The table alone, with what the user may see: what the filters and a page's position
+        need, and all the database must look at for every match before the page is cut."""
+        model = self.queryset.model
+        return review.visible(
+            model._default_manager.order_by(*self.queryset.query.order_by), self.user
+        )
+
+    def get_serializer_class(self):
+        if self.action == "list" and self.list_serializer_class is not None:
+            return self.list_serializer_class
+        return super().get_serializer_class()
+
+    def get_renderers(self):
+        # (None: a method this URL does not allow, which gets its 405 whatever the format.)
+        if self.csv_export is not None and self.action in {"list", None}:
+            return [*super().get_renderers(), CSVRenderer()]
+        return super().get_renderers()
+
+    def list(self, request, *args, **kwargs):
+        if self.csv_export is not None and request.accepted_renderer.format == "csv":
+            queryset = self.filter_queryset(self.get_queryset())
+            return self.csv_export.response(queryset, f"{self.basename_plural()}.csv")
+        if not self.deferred_page_join:
+            return super().list(request, *args, **kwargs)
+        keys = self.filter_queryset(self.get_keys_queryset())
+        page = self.paginator.paginate_queryset(keys, request, view=self, rows=self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def basename_plural(self) -> str:
+        return str(self.queryset.model._meta.verbose_name_plural).replace(" ", "-")
+
+    def handle_exception(self, exc):
+        # Errors are JSON whatever format was asked for: the one error format.
+        if isinstance(getattr(self.request, "accepted_renderer", None), CSVRenderer):
+            self.request.accepted_renderer = ORJSONRenderer()
+            self.request.accepted_media_type = ORJSONRenderer.media_type
+        return super().handle_exception(exc)

@@ -1,0 +1,104 @@
+"""Quotes: verbatim words, attributed to a speaker and pinned to their span in a source."""
+
+from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from core.dates import DatePrecision, partial_date_constraints, partial_date_errors_for
+from core.history import history
+from core.models import NaturalKeyManager
+from core.review import ReviewedModel, ReviewedQuerySet
+from core.validators import language_code_validator
+from quotes.choices import QuoteKind
+from quotes.models.actors import Speaker
+from quotes.models.events import Event
+from quotes.models.treaties import Treaty
+from sources.models import SourceSpan, SourceSpanQuerySet
+from sources.spans import normalize
+
+
+class QuoteQuerySet(ReviewedQuerySet, SourceSpanQuerySet):
+    pass
+
+
+class Quote(ReviewedModel, SourceSpan):
+    """A verbatim quotation, attributed to a speaker and pinned to its span in a source."""
+
+    speaker = models.ForeignKey(Speaker, on_delete=models.PROTECT, related_name="quotes")
+    kind = models.CharField(
+        max_length=10,
+        choices=QuoteKind.choices,
+        help_text="A full statement, or a fragment (a word or phrase quoted inside a sentence).",
+    )
+    said_on = models.DateField(null=True, blank=True)
+    said_on_precision = models.CharField(max_length=5, choices=DatePrecision.choices, blank=True)
+    said_on_inferred = models.BooleanField(default=False)
+    said_on_note = models.TextField(blank=True)
+    event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.PROTECT, related_name="quotes"
+    )
+    language = models.CharField(
+        max_length=3,
+        default="en",
+        validators=[language_code_validator],
+        help_text="Language of the text as recorded here.",
+    )
+    is_translation = models.BooleanField(
+        default=False, help_text="The words are a translation of what the speaker said."
+    )
+    original_language = models.CharField(
+        max_length=3, blank=True, validators=[language_code_validator]
+    )
+    treaties = models.ManyToManyField(
+        Treaty,
+        blank=True,
+        related_name="quotes",
+        help_text="Treaties the quote is about, in its own words or in the sentence reporting it.",
+    )
+    attribution_note = models.TextField(
+        blank=True, help_text="How the speaker was identified from the surrounding text."
+    )
+    note = models.TextField(blank=True)
+    # Maintained by a PostgreSQL trigger from `text`; unused on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = NaturalKeyManager.from_queryset(QuoteQuerySet)("source__slug", "start", "end")
+    history = history(m2m_fields=[treaties], excluded_fields=["search_vector"])
+
+    class Meta(SourceSpan.Meta):
+        ordering = ["said_on", "source", "start"]
+        indexes = [models.Index(fields=["speaker", "said_on"], name="quote_speaker_said_on")]
+        constraints = [
+            *SourceSpan.Meta.constraints,
+            *partial_date_constraints("said_on", "quote"),
+            models.UniqueConstraint(fields=["source", "start", "end"], name="quote_unique_span"),
+            models.CheckConstraint(
+                condition=Q(is_translation=False, original_language="")
+                | Q(is_translation=True) & ~Q(original_language=""),
+                name="quote_translation_has_original_language",
+                violation_error_message="A translated quote names its original language.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.speaker}: “{self.text_preview}”"
+
+    def natural_key(self):
+        return (*self.source.natural_key(), self.start, self.end)
+
+    natural_key.dependencies = ["sources.source"]
+
+    @property
+    def text_preview(self) -> str:
+        text = normalize(self.text)
+        return text if len(text) <= 80 else f"{text[:79]}…"
+
+    def clean(self):
+        errors = {**self.span_errors(), **partial_date_errors_for(self, "said_on")}
+        if self.is_translation and not self.original_language:
+            errors["original_language"] = "A translated quote names its original language."
+        if not self.is_translation and self.original_language:
+            errors["is_translation"] = "A quote with an original language is a translation."
+        if errors:
+            raise ValidationError(errors)

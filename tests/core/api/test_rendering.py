@@ -1,0 +1,118 @@
+"""The fast paths of core.api, held to DRF's own code (docs/performance.md says what each buys).
+
+Three places write out what DRF does generically:
+- `StrictModelSerializer.to_representation` reads a plain column with getattr;
+- `IdentityURLField.get_url` reverses a URL once per request and fills in each id;
+- `BriefRelatedField.to_representation` reuses one brief serializer for every row.
+
+`drf_generic_paths()` puts DRF's own code back in all three places at once, at every level
+of nesting, and each test renders the same requests with and without it: the responses must be
+the same bytes. `test_the_guard_sees_a_mutated_fast_path` proves the comparison can fail.
+"""
+
+import contextlib
+from unittest import mock
+
+import pytest
+from rest_framework import serializers
+
+from config.api import router
+from core.api.fields import IdentityURLField
+from core.api.serializers import BriefRelatedField, StrictModelSerializer
+from quotes.models import Quote
+from tests.api.mixins import api_request, detail_url, list_url
+
+
+def generic_brief(field, value):
+    """DRF's way to nest a serializer: a new one for each value, run through its own code."""
+    return field.serializer_class(nested=True, context=field.context).to_representation(value)
+
+
+@contextlib.contextmanager
+def drf_generic_paths():
+    """DRF's own code in place of each fast path of core.api."""
+    with (
+        mock.patch.object(
+            StrictModelSerializer, "to_representation", serializers.Serializer.to_representation
+        ),
+        mock.patch.object(
+            IdentityURLField, "get_url", serializers.HyperlinkedIdentityField.get_url
+        ),
+        mock.patch.object(BriefRelatedField, "to_representation", generic_brief),
+    ):
+        yield
+
+
+def rendered_urls(client):
+    """Every list (one page of up to 100) and the detail of a few records of each resource."""
+    for _prefix, viewset, basename in router.registry:
+        yield list_url(basename) + "?page_size=100"
+        ids = viewset.queryset.model._default_manager.order_by("pk").values_list("pk", flat=True)
+        for pk in list(ids[:5]):
+            yield detail_url(basename, pk)
+
+
+def differences(client):
+    """The URLs whose response differs between the fast paths and DRF's generic code."""
+    found = []
+    for url in rendered_urls(client):
+        fast = client.get(url)
+        with drf_generic_paths():
+            generic = client.get(url)
+        assert fast.status_code == generic.status_code == 200, url
+        if fast.content != generic.content:
+            found.append(url)
+    return found
+
+
+@pytest.mark.parametrize("user", ["anonymous", "researcher"])
+def test_the_fast_paths_render_what_drf_renders(request, seeded, user):
+    client = request.getfixturevalue(user)
+    assert differences(client) == []
+
+
+def test_the_fast_paths_render_the_same_with_a_format_suffix(anonymous, seeded):
+    """?format=json changes every URL (DRF appends it): the templated URLs follow."""
+    for url in [
+        list_url("quote") + "?format=json&page_size=5",
+        list_url("treaty") + "?format=json",
+    ]:
+        fast = anonymous.get(url)
+        with drf_generic_paths():
+            generic = anonymous.get(url)
+        assert fast.content == generic.content, url
+
+
+def shouting(to_representation):
+    """A broken fast path: nested serializers upper-case (and exclaim) their text columns."""
+
+    def broken(self, instance):
+        data = to_representation(self, instance)
+        if self.parent is None and not getattr(self, "nested", False):
+            return data
+        return {k: f"{v.upper()}!" if isinstance(v, str) else v for k, v in data.items()}
+
+    return broken
+
+
+def test_the_guard_sees_a_mutated_fast_path(anonymous, seeded):
+    """The comparison above can fail: break the fast path of nested forms only, and every
+    resource that nests one differs from DRF's output."""
+    broken = shouting(StrictModelSerializer.to_representation)
+    with mock.patch.object(StrictModelSerializer, "to_representation", broken):
+        found = differences(anonymous)
+    for resource in ("quotes", "speakers", "sources", "events", "treaties", "troop-figures"):
+        assert any(f"/api/v1/{resource}/" in url for url in found), resource
+
+
+@pytest.mark.parametrize("params", [{}, {"format": "json"}, {"page_size": "3"}])
+def test_identity_urls_are_those_reverse_gives(seeded, params):
+    request = api_request("/api/v1/quotes/", **params)
+    templated = IdentityURLField(view_name="quote-detail")
+    generic = serializers.HyperlinkedIdentityField(view_name="quote-detail")
+    for obj in Quote.objects.order_by("pk")[:10]:
+        fast = templated.get_url(obj, "quote-detail", request, None)
+        assert fast == generic.get_url(obj, "quote-detail", request, None)
+        assert fast == f"http://testserver/api/v1/quotes/{obj.pk}/" + (
+            "?format=json" if params.get("format") else ""
+        )
