@@ -16,6 +16,7 @@ from rest_framework import serializers
 from rest_framework.fields import SkipField
 from rest_framework.relations import MANY_RELATION_KWARGS, ManyRelatedField, PKOnlyObject
 from rest_framework.settings import api_settings
+from rest_framework.utils.field_mapping import get_detail_view_name
 
 from core import review
 from core.api.fields import (
@@ -184,9 +185,15 @@ class BriefRelatedField(StrictPrimaryKeyRelatedField):
     def user(self):
         return getattr(self.context.get("request"), "user", None)
 
+    @cached_property
+    def may_hide(self) -> bool:
+        """Whether some related records are hidden from this request's user (asked once: the
+        field is built for each request)."""
+        return not review.sees_drafts(self.user, self.model)
+
     def get_attribute(self, instance):
         value = super().get_attribute(instance)
-        if value is not None and not review.is_visible(value, self.user):
+        if value is not None and self.may_hide and not review.is_visible(value, self.user):
             return None  # a draft whole stays hidden behind its published part
         return value
 
@@ -195,16 +202,60 @@ class BriefRelatedField(StrictPrimaryKeyRelatedField):
         """The brief form's serializer, built once for the field and reused for every row."""
         return self.serializer_class(nested=True, context=self.context)
 
+    @cached_property
+    def written_brief(self):
+        """The brief form's fields, when it can be written out: only an id, the url, the
+        display name (as ContentSerializer gives it) and text columns. Else None."""
+        serializer_class = self.serializer_class
+        names = list(serializer_class.Meta.brief_fields)
+        model = serializer_class.Meta.model
+        text_columns = {
+            field.attname
+            for field in model._meta.concrete_fields
+            if field.get_internal_type() in {"CharField", "SlugField"}
+        }
+        plain = {"id", "url", "display", *text_columns}
+        if serializer_class.get_display is not ContentSerializer.get_display or set(names) - plain:
+            return None
+        return names
+
+    @cached_property
+    def url_field(self):
+        return IdentityURLField(view_name=get_detail_view_name(self.model))
+
     def to_representation(self, value):
-        return self.brief.to_representation(value)
+        # The brief form written out from its Meta.brief_fields, for the common case: building
+        # the nested serializer's fields for every relation of every request was a fifth of a
+        # detail's CPU (docs/performance.md). tests/core/api/test_rendering.py holds it to
+        # what DRF's own code gives.
+        names = self.written_brief
+        if names is None:
+            return self.brief.to_representation(value)
+        brief = {}
+        for name in names:
+            if name == "url":
+                brief[name] = self.url_field.get_url(
+                    value,
+                    self.url_field.view_name,
+                    self.context.get("request"),
+                    self.context.get("format"),
+                )
+            elif name == "display":
+                brief[name] = str(value)
+            else:
+                brief[name] = getattr(value, name)
+        return brief
 
 
 class VisibleManyRelatedField(ManyRelatedField):
     """A to-many BriefRelatedField: the related records the user may see, in brief."""
 
     def get_attribute(self, instance):
+        related = super().get_attribute(instance)
+        if not self.child_relation.may_hide:
+            return related
         user = self.child_relation.user
-        return [item for item in super().get_attribute(instance) if review.is_visible(item, user)]
+        return [item for item in related if review.is_visible(item, user)]
 
 
 def partial_date_fields(name: str) -> list[str]:

@@ -3,7 +3,8 @@
 Three places write out what DRF does generically:
 - `StrictModelSerializer.to_representation` reads a plain column with getattr;
 - `IdentityURLField.get_url` reverses a URL once per request and fills in each id;
-- `BriefRelatedField.to_representation` reuses one brief serializer for every row.
+- `BriefRelatedField.to_representation` writes the brief form out from `Meta.brief_fields`
+  instead of building the nested serializer (its fields) for every relation of a request.
 
 `drf_generic_paths()` puts DRF's own code back in all three places at once, at every level
 of nesting, and each test renders the same requests with and without it: the responses must be
@@ -84,11 +85,16 @@ def test_the_fast_paths_render_the_same_with_a_format_suffix(anonymous, seeded):
 
 
 def shouting(to_representation):
-    """A broken fast path: nested serializers upper-case (and exclaim) their text columns."""
+    """A broken fast path: nested serializers (not the rows of the response itself) upper-case
+    (and exclaim) their text columns."""
 
     def broken(self, instance):
         data = to_representation(self, instance)
-        if self.parent is None and not getattr(self, "nested", False):
+        parent = self.parent
+        row = parent is None or (
+            isinstance(parent, serializers.ListSerializer) and not parent.parent
+        )
+        if row:
             return data
         return {k: f"{v.upper()}!" if isinstance(v, str) else v for k, v in data.items()}
 
@@ -96,10 +102,20 @@ def shouting(to_representation):
 
 
 def test_the_guard_sees_a_mutated_fast_path(anonymous, seeded):
-    """The comparison above can fail: break the fast path of nested forms only, and every
-    resource that nests one differs from DRF's output."""
-    broken = shouting(StrictModelSerializer.to_representation)
-    with mock.patch.object(StrictModelSerializer, "to_representation", broken):
+    """The comparison above can fail: break the fast paths of nested forms only (the read plan
+    of nested serializers, the written-out brief form), and every resource that nests one
+    differs from DRF's output."""
+    broken_plan = shouting(StrictModelSerializer.to_representation)
+    brief_form = BriefRelatedField.to_representation
+
+    def broken_brief(field, value):
+        brief = brief_form(field, value)
+        return {k: f"{v.upper()}!" if isinstance(v, str) else v for k, v in brief.items()}
+
+    with (
+        mock.patch.object(StrictModelSerializer, "to_representation", broken_plan),
+        mock.patch.object(BriefRelatedField, "to_representation", broken_brief),
+    ):
         found = differences(anonymous)
     for resource in ("quotes", "speakers", "sources", "events", "treaties", "troop-figures"):
         assert any(f"/api/v1/{resource}/" in url for url in found), resource
