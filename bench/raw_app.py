@@ -34,9 +34,9 @@ PUBLISHED = "published"
 # The columns Django selects, in its order (select_related speaker, source, event, with the
 # source text deferred and the context cut in SQL): see QuoteViewSet.queryset.
 QUOTE_COLUMNS = [
-    *("id", "created_at", "updated_at", "source_id", "start", "end", "text", "speaker_id"),
-    *("kind", "said_on", "said_on_precision", "said_on_inferred", "said_on_note", "event_id"),
-    *("language", "is_translation", "original_language", "attribution_note", "note", "status"),
+    *("id", "created_at", "updated_at", "source_id", "start", "end", "text", "status"),
+    *("speaker_id", "kind", "said_on", "said_on_precision", "said_on_inferred", "said_on_note"),
+    *("event_id", "language", "is_translation", "original_language", "attribution_note", "note"),
 ]
 SOURCE_COLUMNS = [
     *("id", "created_at", "updated_at", "title", "original_title", "slug", "outlet_id"),

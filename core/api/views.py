@@ -83,15 +83,16 @@ class ContentViewSet(ConditionalMixin, HistoryMixin, viewsets.ModelViewSet):
     def list(self, request, *args, **kwargs):
         if self.csv_export is not None and request.accepted_renderer.format == "csv":
             queryset = self.filter_queryset(self.get_queryset())
-            return self.csv_export.response(queryset, f"{self.basename_plural()}.csv")
+            return self.csv_export.response(queryset, self.csv_filename())
         if not self.deferred_page_join:
             return super().list(request, *args, **kwargs)
         keys = self.filter_queryset(self.get_keys_queryset())
         page = self.paginator.paginate_queryset(keys, request, view=self, rows=self.get_queryset())
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    def basename_plural(self) -> str:
-        return str(self.queryset.model._meta.verbose_name_plural).replace(" ", "-")
+    def csv_filename(self) -> str:
+        """quotes.csv, troop-figures.csv, ...: the resource's plural name."""
+        return str(self.queryset.model._meta.verbose_name_plural).replace(" ", "-") + ".csv"
 
     def handle_exception(self, exc):
         # Errors are JSON whatever format was asked for: the one error format.
