@@ -7,6 +7,7 @@
 """
 
 import copy
+import functools
 from functools import cached_property
 
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -192,7 +193,8 @@ class BriefRelatedField(StrictPrimaryKeyRelatedField):
         return not review.sees_drafts(self.user, self.model)
 
     def get_attribute(self, instance):
-        value = super().get_attribute(instance)
+        # Field's lookup, as RelatedField's would do without the pk-only optimisation (off).
+        value = serializers.Field.get_attribute(self, instance)
         if value is not None and self.may_hide and not review.is_visible(value, self.user):
             return None  # a draft whole stays hidden behind its published part
         return value
@@ -204,20 +206,8 @@ class BriefRelatedField(StrictPrimaryKeyRelatedField):
 
     @cached_property
     def written_brief(self):
-        """The brief form's fields, when it can be written out: only an id, the url, the
-        display name (as ContentSerializer gives it) and text columns. Else None."""
-        serializer_class = self.serializer_class
-        names = list(serializer_class.Meta.brief_fields)
-        model = serializer_class.Meta.model
-        text_columns = {
-            field.attname
-            for field in model._meta.concrete_fields
-            if field.get_internal_type() in {"CharField", "SlugField"}
-        }
-        plain = {"id", "url", "display", *text_columns}
-        if serializer_class.get_display is not ContentSerializer.get_display or set(names) - plain:
-            return None
-        return names
+        """The brief form's fields, when it can be written out (see written_brief_fields)."""
+        return written_brief_fields(self.serializer_class)
 
     @cached_property
     def url_field(self):
@@ -245,6 +235,23 @@ class BriefRelatedField(StrictPrimaryKeyRelatedField):
             else:
                 brief[name] = getattr(value, name)
         return brief
+
+
+@functools.cache
+def written_brief_fields(serializer_class) -> tuple[str, ...] | None:
+    """The brief form's fields, when it is only an id, the url, the display name (as
+    ContentSerializer gives it) and text columns, which BriefRelatedField writes out. Else None:
+    the nested serializer renders it."""
+    names = tuple(serializer_class.Meta.brief_fields)
+    text_columns = {
+        field.attname
+        for field in serializer_class.Meta.model._meta.concrete_fields
+        if field.get_internal_type() in {"CharField", "SlugField"}
+    }
+    plain = {"id", "url", "display", *text_columns}
+    if serializer_class.get_display is not ContentSerializer.get_display or set(names) - plain:
+        return None
+    return names
 
 
 class VisibleManyRelatedField(ManyRelatedField):
