@@ -6,7 +6,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format migrate seed schema lock clean bench
+.PHONY: help install run test lint format migrate seed schema lock clean bench bench-extraction eval-extraction
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -41,6 +41,15 @@ schema: install ## Regenerate the committed OpenAPI schema (docs/openapi/v1.yaml
 # Needs PostgreSQL (BENCH_PG) and takes minutes; docs/performance.md explains the settings.
 bench: install ## Benchmark the API against a raw WSGI app and a naive DRF, 1M quotes on PostgreSQL
 	$(BIN)/python bench/run.py
+
+# A fresh SQLite database with the curated data: the gold is fixtures/, whatever db.sqlite3 holds.
+eval-extraction: install ## Score the extractor on the curated seeds against their quotes
+	@tmp=$$(mktemp -d); export DATABASE_URL=sqlite:///$$tmp/eval.sqlite3; \
+	$(BIN)/python manage.py migrate -v0 && $(BIN)/python manage.py seed -v0 && \
+	$(BIN)/python manage.py eval_extraction --check $(EVAL_ARGS); status=$$?; rm -rf $$tmp; exit $$status
+
+bench-extraction: install ## The extraction's speed: CPU per article, and importing 1,000 articles
+	$(BIN)/python -m bench.extraction
 
 lint: install ## Lint and check formatting
 	$(BIN)/ruff check .

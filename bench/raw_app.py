@@ -77,7 +77,7 @@ JOINS = (
     'LEFT OUTER JOIN "quotes_event" ON ("quotes_quote"."event_id" = "quotes_event"."id")'
 )
 STATUS = '"quotes_quote"."status" = %s'
-# A page in two steps, as the API's deferred join (config.pagination): its sort keys from the
+# A page in two steps, as the API's deferred join (core.api.pagination): its sort keys from the
 # quotes table alone, then its rows by id with the joins and the context.
 KEYS = 'SELECT "quotes_quote"."id" AS "pk" FROM "quotes_quote" WHERE {where} {order} LIMIT %s'
 RANKED_KEYS = (

@@ -11,6 +11,7 @@ Models spell the four fields out (`said_on`, `said_on_precision`, `said_on_infer
 """
 
 import datetime
+import re
 
 from django.db import models
 from django.db.models import Q
@@ -71,6 +72,22 @@ def format_partial_date(value: datetime.date | None, precision: str) -> str:
     if precision == DatePrecision.MONTH:
         return f"{value.year:04d}-{value.month:02d}"
     return value.isoformat()
+
+
+PARTIAL_DATE = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?$")
+
+
+def parse_partial_date(text: str) -> tuple[datetime.date, str]:
+    """2017-05-26, 2017-05 or 2017 as (the stored date, its precision); ValueError otherwise."""
+    match = PARTIAL_DATE.match(text.strip())
+    if not match:
+        raise ValueError(f"{text!r} is not a date written YYYY-MM-DD, YYYY-MM or YYYY.")
+    year, month, day = match["y"], match["m"], match["d"]
+    if day:
+        return datetime.date(int(year), int(month), int(day)), DatePrecision.DAY
+    if month:
+        return datetime.date(int(year), int(month), 1), DatePrecision.MONTH
+    return datetime.date(int(year), 1, 1), DatePrecision.YEAR
 
 
 def partial_date_display(instance, field: str) -> str:

@@ -224,5 +224,22 @@ class TroopFigureAdmin(ReviewActionsMixin, CitedAdmin):
     date_hierarchy = "as_of"
     autocomplete_fields = ["deploying_organization", "parent", "citations"]
     inlines = [TroopFigurePartInline]
+    # Written out: the form shows the figure, then where it is cited, then its review status.
+    fields = [
+        "slug",
+        "count",
+        "unit",
+        "contributing_country",
+        "deploying_organization",
+        "location",
+        "as_of",
+        "as_of_precision",
+        "as_of_inferred",
+        "as_of_note",
+        "parent",
+        "citations",
+        "note",
+        "status",
+    ]
 
     as_of_display = partial_date_column("as_of", "As of")

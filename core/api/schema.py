@@ -264,22 +264,6 @@ class BriefRelatedFieldExtension(OpenApiSerializerFieldExtension):
         return auto_schema.resolve_serializer(brief, direction).ref
 
 
-class VisibleManyRelatedFieldExtension(OpenApiSerializerFieldExtension):
-    """A read-only to-many brief relation is an array of brief objects (a writable one, DRF's
-    array of ids in requests)."""
-
-    target_class = "core.api.serializers.VisibleManyRelatedField"
-
-    def map_serializer_field(self, auto_schema, direction):
-        if not self.target.read_only:
-            return auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
-        brief = self.target.child_relation.serializer_class(nested=True)
-        # In requests too, although a read-only field is left out of them: the schema then
-        # keeps its (unreferenced) Brief...Request component, which SDKs generated from it have.
-        component = auto_schema.resolve_serializer(brief, direction)
-        return {"type": "array", "items": component.ref}
-
-
 def postprocess_query_strings(result, generator, request, public):
     """A query parameter with a NUL character is refused (Django's form fields do): say so
     for every free-text string parameter."""

@@ -135,6 +135,13 @@ class ContentSerializer(StrictModelSerializer):
         self.nested = nested
         super().__init__(*args, **kwargs)
 
+    @classmethod
+    def many_init(cls, *args, nested=False, **kwargs):
+        if not nested:
+            return super().many_init(*args, **kwargs)
+        # A nested list of brief forms leaves out the records the user may not see.
+        return VisibleListSerializer(*args, child=cls(nested=True), **kwargs)
+
     def get_field_names(self, declared_fields, info):
         names = super().get_field_names(declared_fields, info)
         if not self.nested:
@@ -243,15 +250,37 @@ def written_brief_fields(serializer_class) -> tuple[str, ...] | None:
     ContentSerializer gives it) and text columns, which BriefRelatedField writes out. Else None:
     the nested serializer renders it."""
     names = tuple(serializer_class.Meta.brief_fields)
+    model = serializer_class.Meta.model
     text_columns = {
         field.attname
-        for field in serializer_class.Meta.model._meta.concrete_fields
+        for field in model._meta.concrete_fields
         if field.get_internal_type() in {"CharField", "SlugField"}
     }
     plain = {"id", "url", "display", *text_columns}
     if serializer_class.get_display is not ContentSerializer.get_display or set(names) - plain:
         return None
+    # A brief field the serializer declares itself may show something else than its column.
+    declared = serializer_class._declared_fields
+    for name in names:
+        field = declared.get(name)
+        if name == "url" and field is not None:
+            if getattr(field, "view_name", None) != get_detail_view_name(model):
+                return None
+        elif name not in {"display", "url"} and field is not None:
+            return None
     return names
+
+
+class VisibleListSerializer(serializers.ListSerializer):
+    """A nested list of brief forms (`XSerializer(nested=True, many=True)`): the records the
+    user may see."""
+
+    def to_representation(self, data):
+        iterable = data.all() if isinstance(data, models.manager.BaseManager) else data
+        user = getattr(self.context.get("request"), "user", None)
+        if review.sees_drafts(user, self.child.Meta.model):
+            return super().to_representation(iterable)
+        return super().to_representation([r for r in iterable if review.is_visible(r, user)])
 
 
 class VisibleManyRelatedField(ManyRelatedField):

@@ -274,9 +274,15 @@ class TroopFigureSerializer(CitingSerializerMixin, ModelValidationMixin, Content
         queryset=Organization.objects.all(), allow_null=True, required=False
     )
     parent = BriefRelatedField(queryset=TroopFigure.objects.all(), allow_null=True, required=False)
-    parts = BriefRelatedField(model=TroopFigure, many=True, read_only=True)
     citations = CitationSerializer(many=True, allow_empty=False)
     as_of_display = PartialDateDisplayField("as_of")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if "parts" in fields:
+            # The figure's parts in its own brief form, which its class body cannot name yet.
+            fields["parts"] = TroopFigureSerializer(nested=True, many=True, read_only=True)
+        return fields
 
     class Meta:
         model = TroopFigure

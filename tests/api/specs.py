@@ -107,6 +107,7 @@ class Spec:
     # matches its source, a part that fits its whole): (body, the record written to or None).
     cohere: Callable[[dict, Any], None] | None = None
     max_queries: int = 6  # per list page and per detail, whatever the page's length
+    brief_fields: tuple[str, ...] = ("id", "url", "display", "slug")  # its nested form
 
     @property
     def model(self):
@@ -179,6 +180,7 @@ def cohere_quote(body, quote):
 QUOTES = Spec(
     prefix="quotes",
     factory=QuoteFactory,
+    brief_fields=("id", "url", "display"),  # a quote has no slug
     create=quote_body,
     replace=quote_replacement,
     change={"note": "Checked against the recording."},

@@ -3,6 +3,7 @@ provenance on the curated corpus, and the SQL shape of a list page (docs/perform
 
 import csv
 import io
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -290,10 +291,18 @@ def test_a_row_gone_between_the_two_queries_is_left_out(seeded):
     pagination = KeysetPagination()
     request = api_request("/api/v1/quotes/", page_size="3")
     first, second, third = Quote.objects.order_by("pk")[:3]
-
     queryset = Quote.objects.order_by("pk")
     rows = Quote.objects.exclude(pk=second.pk)  # as if it had been deleted in between
-    page = pagination.paginate_queryset(queryset, request, rows=rows)
+    asked = []
+    in_bulk = type(rows).in_bulk
+
+    def spy(self, ids, **kwargs):
+        asked.append(list(ids))
+        return in_bulk(self, ids, **kwargs)
+
+    with mock.patch.object(type(rows), "in_bulk", spy):
+        page = pagination.paginate_queryset(queryset, request, rows=rows)
+    assert asked == [[first.pk, second.pk, third.pk]], "the rows are fetched by the page's ids"
     assert page == [first, third]
     body = pagination.get_paginated_response([]).data
     assert body["next"], "the cursor still comes from the keys"

@@ -24,6 +24,7 @@ from django.contrib.auth.models import Permission, User
 from config.api import router
 from core.filtersets import RelatedFilter
 from core.registry import content_apps, content_models, reviewed_models
+from core.review import is_reviewed
 from quotes.models import Quote, Speaker, TroopFigure
 from tests.api.mixins import detail_url, list_url, row_counts
 from tests.api.specs import SPECS, spec_for
@@ -136,29 +137,51 @@ def test_anonymous_clients_see_no_draft_on_any_route(anonymous, db, model):
             assert anonymous.get(url).status_code == 404, url
 
 
-@pytest.mark.parametrize("model", reviewed_models(), ids=lambda model: model._meta.label)
-def test_no_filter_reaches_a_draft(anonymous, db, model):
-    """Filtering by a hidden record (by id or by slug) answers as for a missing one."""
-    _, hidden = hidden_world(model)
-    checked = 0
+def filters_by_reference():
+    """(resource, parameter, filter, the reviewed model it points at) for every filter by a
+    related record of a reviewed model, in every resource's filterset."""
+    found = []
     for prefix, viewset, basename in router.registry:
-        filterset = viewset.filterset_class
-        for name, flt in filterset.base_filters.items():
-            if not isinstance(flt, RelatedFilter):
-                continue
-            _, target = flt._relation(viewset.queryset.model)
-            if target is not model:
-                continue
-            for record in hidden:
-                value = record.pk if flt.to_field == "pk" else getattr(record, flt.to_field)
-                missing = 999_999 if flt.to_field == "pk" else "no-such-record"
-                found = anonymous.get(list_url(basename), {name: value})
-                unknown = anonymous.get(list_url(basename), {name: missing})
-                assert found.status_code == unknown.status_code == 200, (prefix, name)
-                assert found.json()["results"] == unknown.json()["results"] == [], (prefix, name)
-                checked += 1
-    if any(field.related_model is model for field in model._meta.concrete_fields):
-        assert checked, "a model that refers to itself has a filter by that reference"
+        for name, flt in viewset.filterset_class.base_filters.items():
+            if isinstance(flt, RelatedFilter):
+                _, target = flt._relation(viewset.queryset.model)
+                if target in reviewed_models():
+                    found.append(pytest.param(basename, name, flt, target, id=f"{prefix}-{name}"))
+    return found
+
+
+def test_every_reference_to_a_reviewed_record_has_its_filter_checked():
+    """A reviewed model that another record points at can be filtered on: the test below has
+    a case for it (troop figures' parent, today)."""
+    targets = {param.values[3] for param in filters_by_reference()}
+    pointed_at = {
+        field.related_model
+        for model in content_models()
+        for field in model._meta.concrete_fields
+        if field.many_to_one and field.related_model in reviewed_models()
+    }
+    assert targets == pointed_at
+
+
+@pytest.mark.parametrize(("basename", "name", "flt", "model"), filters_by_reference())
+def test_no_filter_reaches_a_draft(anonymous, db, basename, name, flt, model):
+    """Filtering by a hidden record (by id or by slug) answers as for a missing one; by a
+    published one, it finds what points at it (the control)."""
+    published, hidden = hidden_world(model)
+    spec = next(s for s in SPECS.values() if s.basename == basename)
+    extra = {"status": "published"} if is_reviewed(spec.model) else {}
+    spec.make(**extra, **{flt.field_name: published})
+    for record in [*hidden, published]:
+        value = record.pk if flt.to_field == "pk" else getattr(record, flt.to_field)
+        missing = 999_999 if flt.to_field == "pk" else "no-such-record"
+        found = anonymous.get(list_url(basename), {name: value})
+        unknown = anonymous.get(list_url(basename), {name: missing})
+        assert found.status_code == unknown.status_code == 200, name
+        assert unknown.json()["results"] == []
+        if record is published:
+            assert found.json()["results"], "a published record is found by the filter"
+        else:
+            assert found.json()["results"] == [], name
 
 
 def test_the_published_status_is_named_in_core_review_only():

@@ -8,8 +8,8 @@ from quotes.models import Quote, TroopFigure
 from sources.models import Citation, Outlet, Source
 
 
-def test_the_content_apps_are_sources_and_quotes():
-    assert [config.label for config in content_apps()] == ["sources", "quotes"]
+def test_the_content_apps_are_those_that_declare_it():
+    assert [config.label for config in content_apps()] == ["sources", "quotes", "extraction"]
 
 
 def test_content_models_leave_out_links_and_history_unless_asked():

@@ -79,8 +79,8 @@ DATABASE_RULES = {
     "treaty-name-unique": lambda: [TreatyFactory(name="INF"), TreatyFactory(name="INF")],
     "treaty-signed-on-precision": lambda: TreatyFactory(signed_on=DAY, signed_on_precision=""),
     "treaty-fact-slug-unique-per-treaty": lambda: [
-        TreatyParty.objects.create(treaty=treaty, slug="us", country="US", name="US")
-        for treaty in [TreatyFactory()] * 2
+        TreatyParty.objects.create(treaty=treaty, slug="party", country=country, name=country)
+        for treaty, country in zip([TreatyFactory()] * 2, ["US", "RU"], strict=True)
     ],
     "treaty-party-country-unique-per-treaty": lambda: [
         TreatyParty.objects.create(treaty=treaty, slug=slug, country="US", name="US")

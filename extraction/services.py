@@ -1,0 +1,308 @@
+"""Writes with rules: extracting a source's candidates, and accepting or rejecting them.
+
+Every way in (the admin's review queue, the API, the commands) goes through these functions, so
+that a candidate is accepted, rejected or proposed again the same way everywhere.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from core.review import ReviewStatus
+from extraction.extractor import EXTRACTOR_VERSION, Extractor
+from extraction.models import CandidateStatus, QuoteCandidate, TroopFigureCandidate
+from quotes.models import Quote, Speaker, TroopFigure
+from sources.models import Citation
+
+
+@dataclass
+class ExtractionSummary:
+    """What extracting a source did."""
+
+    quotes: int = 0
+    troop_figures: int = 0
+    kept: int = 0  # candidates already decided, left as they are and not proposed again
+    already_quoted: int = 0  # spans that are already a quote
+    message: str = ""
+    errors: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def extract_source(source, extractor: Extractor | None = None) -> ExtractionSummary:
+    """Propose the source's candidates afresh: pending ones are replaced; accepted and rejected
+    ones are kept, and their spans are not proposed again; nor are spans already quoted."""
+    extractor = extractor or Extractor.from_database()
+    result = extractor.extract(
+        source.text,
+        published_on=source.published_on,
+        precision=source.published_on_precision or None,
+    )
+    summary = ExtractionSummary(message=result.message)
+    QuoteCandidate.objects.filter(source=source).pending().delete()
+    TroopFigureCandidate.objects.filter(source=source).pending().delete()
+    decided = set(QuoteCandidate.objects.filter(source=source).values_list("start", "end"))
+    quoted = set(Quote.objects.filter(source=source).values_list("start", "end"))
+    speakers = {s.slug: s for s in Speaker.objects.filter(slug__in=_slugs(result.quotes))}
+    for proposal in result.quotes:
+        span = (proposal.start, proposal.end)
+        if span in decided:
+            summary.kept += 1
+            continue
+        if span in quoted:
+            summary.already_quoted += 1
+            continue
+        candidate = QuoteCandidate(
+            source=source,
+            start=proposal.start,
+            end=proposal.end,
+            text=proposal.text,
+            kind=proposal.kind,
+            cue=proposal.cue,
+            cue_start=proposal.cue_start,
+            cue_end=proposal.cue_end,
+            verb=proposal.verb[:50],
+            confidence=proposal.confidence,
+            from_headline=proposal.from_headline,
+            attribution_inferred=proposal.attribution_inferred,
+            note=proposal.note,
+            extractor_version=EXTRACTOR_VERSION,
+        )
+        if proposal.speaker is not None:
+            candidate.speaker = speakers.get(proposal.speaker.slug or "")
+            candidate.speaker_name = proposal.speaker.name[:200]
+            candidate.speaker_role = proposal.speaker.role[:200]
+            candidate.speaker_match = proposal.speaker.how[:50]
+        if proposal.said_on is not None:
+            candidate.said_on = proposal.said_on.value
+            candidate.said_on_precision = proposal.said_on.precision
+            candidate.said_on_inferred = proposal.said_on.inferred
+            candidate.said_on_note = proposal.said_on.note
+        if proposal.event:
+            candidate.event_id = _event_id(proposal.event)
+        candidate.full_clean()
+        candidate.save()
+        if proposal.treaties:
+            candidate.treaties.set(_treaty_ids(proposal.treaties))
+        decided.add(span)
+        summary.quotes += 1
+    decided_figures = set(
+        TroopFigureCandidate.objects.filter(source=source).values_list("start", "end")
+    )
+    made = []
+    for proposal in result.troop_figures:
+        if (proposal.start, proposal.end) in decided_figures:
+            summary.kept += 1
+            made.append(None)
+            continue
+        figure = TroopFigureCandidate(
+            source=source,
+            start=proposal.start,
+            end=proposal.end,
+            text=proposal.text,
+            count=proposal.count,
+            unit=proposal.unit[:50],
+            location=proposal.location[:200],
+            contributing_country=proposal.contributing_country,
+            confidence=proposal.confidence,
+            extractor_version=EXTRACTOR_VERSION,
+        )
+        if proposal.as_of is not None:
+            figure.as_of = proposal.as_of.value
+            figure.as_of_precision = proposal.as_of.precision
+            figure.as_of_inferred = proposal.as_of.inferred
+            figure.as_of_note = proposal.as_of.note
+        if proposal.part_of is not None and made[proposal.part_of] is not None:
+            figure.part_of = made[proposal.part_of]
+        try:
+            with transaction.atomic():
+                figure.full_clean()
+                figure.save()
+        except (ValidationError, IntegrityError) as exc:
+            # Two counts in one sentence cite the same span: the first is the candidate.
+            summary.errors.append(f"troop figure at {proposal.start}: {exc}")
+            made.append(None)
+            continue
+        made.append(figure)
+        decided_figures.add((proposal.start, proposal.end))
+        summary.troop_figures += 1
+    return summary
+
+
+def _slugs(proposals):
+    return {p.speaker.slug for p in proposals if p.speaker and p.speaker.slug}
+
+
+def _event_id(slug):
+    from quotes.models import Event
+
+    return Event.objects.filter(slug=slug).values_list("pk", flat=True).first()
+
+
+def _treaty_ids(slugs):
+    from quotes.models import Treaty
+
+    return list(Treaty.objects.filter(slug__in=slugs).values_list("pk", flat=True))
+
+
+class ReviewRefused(ValueError):
+    """A decision that cannot be taken, in words a researcher can act on."""
+
+
+def _check_pending(candidate):
+    if candidate.status != CandidateStatus.PENDING:
+        raise ReviewRefused(f"This candidate is already {candidate.get_status_display().lower()}.")
+
+
+def _speaker_for(candidate) -> Speaker:
+    """The candidate's speaker: the known one, or a new speaker as the text names them."""
+    if candidate.speaker is not None:
+        return candidate.speaker
+    name = candidate.speaker_name.strip()
+    if not name:
+        raise ReviewRefused("Say who the speaker is (choose one, or give a name) before accepting.")
+    existing = Speaker.objects.filter(name__iexact=name).first()
+    if existing is not None:
+        return existing
+    base = slugify(name)[:90] or "speaker"
+    slug, n = base, 2
+    while Speaker.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    speaker = Speaker(name=name, slug=slug, kind="person", role=candidate.speaker_role)
+    speaker.full_clean()
+    speaker.save()
+    return speaker
+
+
+def attribution_note(candidate) -> str:
+    """The draft quote's attribution note, from the candidate's cue."""
+    parts = []
+    if candidate.cue:
+        parts.append(f"Cue: “{candidate.cue}”.")
+    if candidate.from_headline:
+        parts.append("A headline's words, given to the speaker the body quotes with them.")
+    if candidate.note:
+        parts.append(candidate.note)
+    if candidate.speaker_match:
+        parts.append(f"Speaker proposed by {candidate.speaker_match}.")
+    return " ".join(parts)
+
+
+@transaction.atomic
+def accept_quote(candidate: QuoteCandidate, *, user) -> Quote:
+    """Make the candidate a draft quote with its verified span and its attribution note."""
+    candidate = QuoteCandidate.objects.select_for_update().get(pk=candidate.pk)
+    _check_pending(candidate)
+    speaker = _speaker_for(candidate)
+    source = candidate.source
+    quote = Quote(
+        source=source,
+        start=candidate.start,
+        end=candidate.end,
+        text=candidate.text,
+        speaker=speaker,
+        kind=candidate.kind,
+        said_on=candidate.said_on,
+        said_on_precision=candidate.said_on_precision,
+        said_on_inferred=candidate.said_on_inferred,
+        said_on_note=candidate.said_on_note,
+        event=candidate.event,
+        language=source.language if source.language != "und" else "en",
+        is_translation=bool(source.original_language),
+        original_language=source.original_language,
+        attribution_note=attribution_note(candidate),
+        status=ReviewStatus.DRAFT,
+    )
+    quote.full_clean()
+    quote._change_reason = f"Accepted from extraction candidate {candidate.pk}"
+    quote.save()
+    quote.treaties.set(candidate.treaties.all())
+    candidate.quote = quote
+    candidate.speaker = speaker
+    _decide(candidate, CandidateStatus.ACCEPTED, user)
+    return quote
+
+
+@transaction.atomic
+def accept_troop_figure(candidate: TroopFigureCandidate, *, user) -> TroopFigure:
+    """Make the candidate a draft troop figure citing its span."""
+    candidate = TroopFigureCandidate.objects.select_for_update().get(pk=candidate.pk)
+    _check_pending(candidate)
+    parent = candidate.part_of.troop_figure if candidate.part_of_id else None
+    base = slugify(f"{candidate.source.slug[:60]}-{candidate.count}")[:90]
+    slug, n = base, 2
+    while TroopFigure.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    figure = TroopFigure(
+        slug=slug,
+        count=candidate.count,
+        unit=candidate.unit,
+        contributing_country=candidate.contributing_country,
+        location=candidate.location or "unknown",
+        as_of=candidate.as_of,
+        as_of_precision=candidate.as_of_precision,
+        as_of_inferred=candidate.as_of_inferred,
+        as_of_note=candidate.as_of_note,
+        parent=parent,
+        status=ReviewStatus.DRAFT,
+    )
+    figure.full_clean()
+    figure._change_reason = f"Accepted from extraction candidate {candidate.pk}"
+    figure.save()
+    citation, _ = Citation.objects.get_or_create(
+        source=candidate.source,
+        start=candidate.start,
+        end=candidate.end,
+        defaults={"text": candidate.text},
+    )
+    figure.citations.set([citation])
+    candidate.troop_figure = figure
+    _decide(candidate, CandidateStatus.ACCEPTED, user)
+    return figure
+
+
+@transaction.atomic
+def reject(candidate, *, user, reason: str):
+    """Reject the candidate, saying why; it is kept, and not proposed again."""
+    candidate = type(candidate).objects.select_for_update().get(pk=candidate.pk)
+    _check_pending(candidate)
+    if not (reason or "").strip():
+        raise ReviewRefused("Say why it is rejected: the reason is kept with the candidate.")
+    candidate.rejection_reason = reason.strip()
+    _decide(candidate, CandidateStatus.REJECTED, user)
+    return candidate
+
+
+def accept_all(source, *, user, min_confidence: float) -> tuple[list, list[tuple]]:
+    """Accept every pending quote candidate of `source` at or above `min_confidence`; each in
+    its own transaction. Returns (the quotes made, [(candidate, why it was not accepted)])."""
+    accepted, refused = [], []
+    pending = QuoteCandidate.objects.filter(source=source, confidence__gte=min_confidence).pending()
+    for candidate in pending.in_reading_order():
+        try:
+            accepted.append(accept_quote(candidate, user=user))
+        except (ReviewRefused, ValidationError) as exc:
+            refused.append((candidate, _message(exc)))
+    return accepted, refused
+
+
+def _decide(candidate, status, user):
+    candidate.status = status
+    candidate.reviewed_by = user if getattr(user, "pk", None) else None
+    candidate.reviewed_at = timezone.now()
+    candidate._change_reason = f"{status.label} by review"
+    candidate.save()
+
+
+def _message(exc) -> str:
+    if isinstance(exc, ValidationError):
+        return (
+            "; ".join(
+                f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items()
+            )
+            if hasattr(exc, "message_dict")
+            else " ".join(exc.messages)
+        )
+    return str(exc)

@@ -1,0 +1,125 @@
+"""Extracting a source's candidates and deciding on them (extraction/services.py)."""
+
+import pytest
+from django.contrib.auth.models import User
+
+from extraction import services
+from extraction.models import CandidateStatus, QuoteCandidate, TroopFigureCandidate
+from quotes.models import Quote, Speaker
+from sources import importing
+
+ARTICLE = """NATO and Russia trade warnings over the Baltic
+
+Brussels, 14 March 2024
+
+“We will defend every inch of allied territory,” NATO Secretary General Jens Stoltenberg said
+on Wednesday.
+
+Kremlin spokesman Dmitry Peskov said that the deployment was “a provocation”.
+
+Finnish President Alexander Stubb told reporters that Finland would “not be intimidated”.
+
+Last year NATO stationed 1,100 soldiers in the Baltic region, 900 of which were U.S. troops.
+"""
+
+
+@pytest.fixture
+def article(seeded):
+    source, _ = importing.import_text(ARTICLE)
+    return source
+
+
+@pytest.fixture
+def user(db):
+    return User.objects.create_user("ada")
+
+
+def candidate(source, text):
+    return QuoteCandidate.objects.get(source=source, text=text)
+
+
+def test_extraction_proposes_candidates_with_their_speakers(article):
+    summary = services.extract_source(article)
+    assert (summary.quotes, summary.troop_figures) == (3, 2)
+    defend = candidate(article, "We will defend every inch of allied territory,")
+    assert defend.speaker.slug == "jens-stoltenberg"
+    assert (defend.kind, defend.status) == ("statement", "pending")
+    assert defend.cue == "NATO Secretary General Jens Stoltenberg said"
+    assert defend.said_on.isoformat() == "2024-03-13"
+    assert defend.said_on_inferred
+    stubb = candidate(article, "not be intimidated")
+    assert stubb.speaker is None
+    assert (stubb.speaker_name, stubb.speaker_role) == ("Alexander Stubb", "Finnish President")
+    whole, part = TroopFigureCandidate.objects.filter(source=article).order_by("-count")
+    assert part.part_of == whole
+
+
+def test_accepting_makes_a_draft_quote_with_its_span_and_cue(article, user):
+    services.extract_source(article)
+    defend = candidate(article, "We will defend every inch of allied territory,")
+    quote = services.accept_quote(defend, user=user)
+    assert quote.status == "draft"
+    assert (quote.source, quote.start, quote.end, quote.text) == (
+        article,
+        defend.start,
+        defend.end,
+        defend.text,
+    )
+    assert quote.speaker.slug == "jens-stoltenberg"
+    assert "Cue: “NATO Secretary General Jens Stoltenberg said”." in quote.attribution_note
+    defend.refresh_from_db()
+    assert (defend.status, defend.quote, defend.reviewed_by) == ("accepted", quote, user)
+    assert quote.history.first().history_change_reason.startswith("Accepted from extraction")
+    with pytest.raises(services.ReviewRefused, match="already accepted"):
+        services.accept_quote(defend, user=user)
+
+
+def test_accepting_a_new_speaker_makes_the_speaker(article, user):
+    services.extract_source(article)
+    quote = services.accept_quote(candidate(article, "not be intimidated"), user=user)
+    assert (quote.speaker.name, quote.speaker.role) == ("Alexander Stubb", "Finnish President")
+    assert Speaker.objects.filter(slug="alexander-stubb").exists()
+
+
+def test_rejecting_needs_a_reason_and_is_remembered(article, user):
+    services.extract_source(article)
+    provocation = candidate(article, "a provocation")
+    with pytest.raises(services.ReviewRefused, match="Say why"):
+        services.reject(provocation, user=user, reason=" ")
+    services.reject(provocation, user=user, reason="Not Peskov's words: a paraphrase.")
+    provocation.refresh_from_db()
+    assert provocation.status == CandidateStatus.REJECTED
+    again = services.extract_source(article)
+    assert again.kept == 1
+    assert QuoteCandidate.objects.filter(source=article, text="a provocation").count() == 1
+
+
+def test_extracting_again_replaces_only_what_is_pending(article, user):
+    services.extract_source(article)
+    services.accept_quote(candidate(article, "not be intimidated"), user=user)
+    pending_ids = set(QuoteCandidate.objects.pending().values_list("pk", flat=True))
+    summary = services.extract_source(article)
+    assert summary.kept == 1  # the accepted one stays as it is, and is not proposed again
+    assert set(QuoteCandidate.objects.pending().values_list("pk", flat=True)).isdisjoint(
+        pending_ids
+    )
+    assert QuoteCandidate.objects.filter(status="accepted").count() == 1
+
+
+def test_accepting_all_above_a_confidence(article, user):
+    services.extract_source(article)
+    threshold = 0.9
+    expected = QuoteCandidate.objects.pending().filter(confidence__gte=threshold).count()
+    assert 0 < expected < QuoteCandidate.objects.count()
+    accepted, refused = services.accept_all(article, user=user, min_confidence=threshold)
+    assert (len(accepted), refused) == (expected, [])
+    assert Quote.objects.filter(source=article, status="draft").count() == expected
+
+
+def test_a_source_in_another_language_gets_no_candidates_and_the_reason(seeded):
+    source, _ = importing.import_text(
+        "«Мы готовы», — сказал Песков журналистам в Москве. " * 5, title="Песков"
+    )
+    summary = services.extract_source(source)
+    assert (summary.quotes, summary.troop_figures) == (0, 0)
+    assert "English only" in summary.message
