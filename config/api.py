@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from extraction.api.views import QuoteCandidateViewSet, TroopFigureCandidateViewSet
 from quotes.api.views import (
     EventViewSet,
     OrganizationViewSet,
@@ -21,3 +22,5 @@ router.register("sources", SourceViewSet)
 router.register("outlets", OutletViewSet)
 router.register("treaties", TreatyViewSet)
 router.register("troop-figures", TroopFigureViewSet)
+router.register("quote-candidates", QuoteCandidateViewSet)
+router.register("troop-figure-candidates", TroopFigureCandidateViewSet)

@@ -260,6 +260,7 @@ SPECTACULAR_SETTINGS = {
         "OrganizationKindEnum": "quotes.choices.OrganizationKind",
         "TreatyStatusKindEnum": "quotes.choices.TreatyStatusKind",
         "ReviewStatusEnum": "core.review.ReviewStatus",
+        "CandidateStatusEnum": "extraction.models.CandidateStatus",
         "ValidationErrorEnum": f"{_ERRORS}.ValidationErrorEnum.choices",
         "ClientErrorEnum": f"{_ERRORS}.ClientErrorEnum.choices",
         "ServerErrorEnum": f"{_ERRORS}.ServerErrorEnum.choices",

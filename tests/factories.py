@@ -3,6 +3,7 @@
 import factory
 from factory.django import DjangoModelFactory
 
+from extraction.models import QuoteCandidate, TroopFigureCandidate
 from quotes.models import Event, Organization, Quote, Speaker, Treaty, TroopFigure
 from sources.models import Citation, Outlet, Source
 
@@ -139,3 +140,31 @@ class TroopFigureFactory(CitedFactory):
     location = "the region"
     status = "published"
     deploying_organization = factory.SubFactory(OrganizationFactory)
+
+
+class QuoteCandidateFactory(SpanFactoryMixin, DjangoModelFactory):
+    """A pending candidate quote, as the extraction proposes one."""
+
+    class Meta:
+        model = QuoteCandidate
+
+    speaker = factory.SubFactory(SpeakerFactory)
+    kind = "statement"
+    cue = "the Secretary General said"
+    verb = "say"
+    confidence = 0.9
+    status = "pending"
+
+
+class TroopFigureCandidateFactory(SpanFactoryMixin, DjangoModelFactory):
+    """A pending candidate troop figure."""
+
+    class Meta:
+        model = TroopFigureCandidate
+
+    passage = "Officials said 4,000 troops were deployed in the region"
+    count = 4000
+    unit = "troops"
+    location = "the region"
+    confidence = 0.7
+    status = "pending"

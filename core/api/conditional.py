@@ -35,8 +35,8 @@ def etag_for(instance) -> str:
     return f'"{hashlib.sha256(stamp.encode()).hexdigest()[:32]}"'
 
 
-class ConditionalMixin:
-    """ETag / If-None-Match / If-Match for a ModelViewSet's detail actions."""
+class ConditionalReadMixin:
+    """ETags and If-None-Match (304) on a viewset's detail, and If-Match for its writes."""
 
     def filter_queryset(self, queryset):
         # A detail action finds its record by id alone: the list's filters and ordering are
@@ -67,17 +67,16 @@ class ConditionalMixin:
         if header.strip() != "*" and current not in parse_etags(header):
             raise PreconditionFailed(current)
 
-    def create(self, request, *args, **kwargs):
-        # One transaction for the record and its many-to-many links: all of it or nothing.
-        with transaction.atomic():
-            return super().create(request, *args, **kwargs)
-
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
         etag = etag_for(instance)
         if etag in parse_etags(request.headers.get("If-None-Match", "")):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
         return Response(self.get_serializer(instance).data, headers={"ETag": etag})
+
+
+class ConditionalUpdateMixin:
+    """PUT and PATCH under If-Match, the row locked (with ConditionalReadMixin)."""
 
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
@@ -91,9 +90,27 @@ class ConditionalMixin:
             instance._prefetched_objects_cache = {}
         return Response(serializer.data, headers={"ETag": etag_for(serializer.instance)})
 
+
+class ConditionalDestroyMixin:
+    """DELETE under If-Match, the row locked (with ConditionalReadMixin)."""
+
     def destroy(self, request, *args, **kwargs):
         with transaction.atomic():
             instance = self.get_locked_object()
             self.check_if_match(request, instance)
             self.perform_destroy(instance)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AtomicCreateMixin:
+    """POST in one transaction, the record and its many-to-many links: all of it or nothing."""
+
+    def create(self, request, *args, **kwargs):
+        with transaction.atomic():
+            return super().create(request, *args, **kwargs)
+
+
+class ConditionalMixin(
+    ConditionalReadMixin, ConditionalUpdateMixin, ConditionalDestroyMixin, AtomicCreateMixin
+):
+    """ETag / If-None-Match / If-Match for a ModelViewSet's detail actions."""

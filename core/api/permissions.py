@@ -1,6 +1,6 @@
 """Who may do what through the API."""
 
-from rest_framework.permissions import DjangoModelPermissionsOrAnonReadOnly
+from rest_framework.permissions import DjangoModelPermissions, DjangoModelPermissionsOrAnonReadOnly
 
 
 class ResearcherPermissions(DjangoModelPermissionsOrAnonReadOnly):
@@ -13,3 +13,15 @@ class ResearcherPermissions(DjangoModelPermissionsOrAnonReadOnly):
         if request.method == "DELETE":
             return bool(request.user and request.user.is_staff)
         return True
+
+
+class ResearchersOnlyPermissions(DjangoModelPermissions):
+    """For what only researchers work with (extraction candidates): reading needs the view
+    permission too, so an anonymous client gets 401 and an account without it 403."""
+
+    perms_map = {
+        **DjangoModelPermissions.perms_map,
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "OPTIONS": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+    }

@@ -15,7 +15,7 @@ from rest_framework.fields import ListField
 from rest_framework.filters import OrderingFilter
 from rest_framework.serializers import ListSerializer
 
-from core.api.conditional import WRITE_ACTIONS, ConditionalMixin
+from core.api.conditional import WRITE_ACTIONS, ConditionalReadMixin
 from core.api.fields import NO_NUL, NOT_BLANK
 from core.api.permissions import ResearcherPermissions
 from core.api.serializers import BRIEF_FORM_DESCRIPTION, ModelValidationMixin
@@ -95,7 +95,7 @@ class AutoSchema(StandardizedErrorsAutoSchema):
 
     def _conditional_action(self):
         """The action of a detail endpoint with ETags, else None."""
-        if isinstance(self.view, ConditionalMixin) and not self._is_list_view():
+        if isinstance(self.view, ConditionalReadMixin) and not self._is_list_view():
             return getattr(self.view, "action", None)
         return None
 

@@ -13,12 +13,13 @@ docstring; this base gives it the rest, the same way for every resource:
 """
 
 from drf_orjson_renderer.renderers import ORJSONRenderer
-from rest_framework import renderers, viewsets
+from rest_framework import mixins, renderers, viewsets
 
 from core import review
-from core.api.conditional import ConditionalMixin
+from core.api.conditional import ConditionalMixin, ConditionalReadMixin, ConditionalUpdateMixin
 from core.api.history import HistoryMixin
 from core.api.pagination import CountedKeysetPagination
+from core.api.permissions import ResearchersOnlyPermissions
 
 
 class CSVRenderer(renderers.BaseRenderer):
@@ -32,8 +33,8 @@ class CSVRenderer(renderers.BaseRenderer):
         raise NotImplementedError("CSV lists are streamed by the view")
 
 
-class ContentViewSet(ConditionalMixin, HistoryMixin, viewsets.ModelViewSet):
-    """A resource of the API; see the module docstring for what it declares and gets."""
+class ContentBehaviour:
+    """What every resource's viewset does the same way; see the module docstring."""
 
     pagination_class = CountedKeysetPagination
 
@@ -100,3 +101,23 @@ class ContentViewSet(ConditionalMixin, HistoryMixin, viewsets.ModelViewSet):
             self.request.accepted_renderer = ORJSONRenderer()
             self.request.accepted_media_type = ORJSONRenderer.media_type
         return super().handle_exception(exc)
+
+
+class ContentViewSet(ContentBehaviour, ConditionalMixin, HistoryMixin, viewsets.ModelViewSet):
+    """A resource of the API: read by anyone, written by researchers, deleted by staff."""
+
+
+class ResearchViewSet(
+    ContentBehaviour,
+    ConditionalReadMixin,
+    ConditionalUpdateMixin,
+    HistoryMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """A resource for researchers only (extraction candidates): made by the system, read and
+    edited by researchers, never shown to anyone else; its actions decide on it."""
+
+    permission_classes = [ResearchersOnlyPermissions]

@@ -1,9 +1,17 @@
 """Serializers of outlets, sources and citations."""
 
+from django.core.validators import RegexValidator
 from django.db import transaction
 from rest_framework import serializers
+from rest_framework.reverse import reverse
 
-from core.api.fields import IdentityURLField, PartialDateDisplayField, StrictURLField
+from core.api.errors import Conflict
+from core.api.fields import (
+    IdentityURLField,
+    PartialDateDisplayField,
+    StrictCharField,
+    StrictURLField,
+)
 from core.api.serializers import (
     BriefRelatedField,
     ContentSerializer,
@@ -11,7 +19,9 @@ from core.api.serializers import (
     StrictModelSerializer,
     partial_date_fields,
 )
-from sources import services
+from core.dates import parse_partial_date
+from core.validators import language_code_validator
+from sources import importing, services
 from sources.models import Citation, Outlet, Source
 
 
@@ -80,12 +90,67 @@ class SourceSerializer(ModelValidationMixin, ContentSerializer):
         brief_fields = ["id", "url", "display", "slug"]
         read_only_fields = ["sha256", "seed_file", "created_at", "updated_at"]
 
+    def validate(self, attrs):
+        text = attrs.get("text")
+        if text is not None:
+            others = Source.objects.exclude(pk=self.instance.pk if self.instance else None)
+            existing = others.filter(sha256=Source.digest(text)).first()
+            if existing is not None:
+                raise duplicate(existing, self.context.get("request"))
+        return super().validate(attrs)
+
+
+def duplicate(existing: Source, request) -> Conflict:
+    """409: the same text (the same SHA-256) is already a source; say which, and where."""
+    url = reverse("source-detail", kwargs={"pk": existing.pk}, request=request)
+    return Conflict(f"{importing.DuplicateSource(existing).message} It is at {url}.")
+
 
 class SourceListSerializer(SourceSerializer):
     """Sources in a list: everything but the full text."""
 
     class Meta(SourceSerializer.Meta):
         fields = [name for name in SourceSerializer.Meta.fields if name != "text"]
+
+
+class SourceUploadSerializer(serializers.Serializer):
+    """A text file to import as a source, and what is known of it besides. What is left out is
+    proposed from the text where it states it (its title, its date), or left unknown."""
+
+    file = serializers.FileField(
+        help_text="The text, UTF-8 unless `encoding` says otherwise; kept byte for byte."
+    )
+    title = StrictCharField(max_length=500, required=False)
+    published_on = StrictCharField(
+        required=False,
+        validators=[
+            RegexValidator(r"^\d{4}(-\d{2}(-\d{2})?)?$", "Write YYYY-MM-DD, YYYY-MM or YYYY.")
+        ],
+        help_text="YYYY-MM-DD, YYYY-MM or YYYY; by default the date the text states, if any.",
+    )
+    # A form field is text: the id is read from it. A form cannot say null: no outlet is the
+    # field left out.
+    outlet = serializers.PrimaryKeyRelatedField(
+        queryset=Outlet.objects.all(),
+        required=False,
+        help_text="Id of the outlet; left out when the outlet is unknown.",
+    )
+    language = StrictCharField(
+        max_length=3,
+        required=False,
+        validators=[language_code_validator],
+        help_text="ISO 639 code of the text; by default detected (und when unknown).",
+    )
+    link = StrictURLField(max_length=500, required=False, allow_blank=True)
+    encoding = StrictCharField(
+        max_length=40, required=False, help_text="The file's encoding, when it is not UTF-8."
+    )
+
+    def validate_published_on(self, value):
+        try:
+            return parse_partial_date(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc), code="invalid") from exc
 
 
 class CitationSerializer(StrictModelSerializer):

@@ -8,10 +8,12 @@ from tests.factories import (
     EventFactory,
     OrganizationFactory,
     OutletFactory,
+    QuoteCandidateFactory,
     QuoteFactory,
     SourceFactory,
     SpeakerFactory,
     TreatyFactory,
+    TroopFigureCandidateFactory,
     TroopFigureFactory,
 )
 
@@ -41,4 +43,6 @@ def world(db):
         draft_figure=TroopFigureFactory(
             slug="draft-figure", count=2000, status="draft", citations=[citation]
         ),
+        quote_candidate=QuoteCandidateFactory(source=source, passage="the Secretary General said"),
+        troop_figure_candidate=TroopFigureCandidateFactory(source=source),
     )

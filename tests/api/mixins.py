@@ -5,6 +5,7 @@ detail, guard their query counts, check its brief form, and create and update th
 Who may do what is the permission matrix's (tests/api/test_permissions.py).
 """
 
+import pytest
 from django.db import connection
 from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
@@ -67,45 +68,50 @@ def api_request(path="/api/v1/", **params):
     return request
 
 
-class ResourceTests:
+class ReadTests:
+    """Reading a resource: its list, its detail, its brief form."""
+
     spec: Spec
 
     @property
     def basename(self):
         return self.spec.basename
 
-    # -- reading --------------------------------------------------------------------------
+    @pytest.fixture
+    def reading_client(self, request):
+        """Who reads it: anyone, or a researcher for what only researchers see."""
+        return request.getfixturevalue("researcher" if self.spec.researchers_only else "anonymous")
 
-    def test_list_query_count_does_not_grow_with_the_page(self, anonymous, db):
+    def test_list_query_count_does_not_grow_with_the_page(self, reading_client, db):
         for _ in range(3):
             self.spec.make()
-        few, _ = count_queries(anonymous, list_url(self.basename), page_size=2)
+        few, _ = count_queries(reading_client, list_url(self.basename), page_size=2)
         for _ in range(MAX_PAGE_SIZE + 2):
             self.spec.make()
-        many, body = count_queries(anonymous, list_url(self.basename), page_size=MAX_PAGE_SIZE)
+        many, body = count_queries(reading_client, list_url(self.basename), page_size=MAX_PAGE_SIZE)
         assert len(body["results"]) == MAX_PAGE_SIZE
         assert body["next"] is not None
         assert many == few, f"{many} queries for a full page, {few} for two rows: an N+1"
         assert many <= self.spec.max_queries
 
-    def test_list_default_page_and_envelope(self, anonymous, db):
+    def test_list_default_page_and_envelope(self, reading_client, db):
         for _ in range(22):
             self.spec.make()
-        body = anonymous.get(list_url(self.basename)).json()
+        body = reading_client.get(list_url(self.basename)).json()
         assert {"next", "previous", "results"} <= set(body)
         assert len(body["results"]) == 20
         assert body["previous"] is None
-        following = anonymous.get(body["next"]).json()
+        following = reading_client.get(body["next"]).json()
         assert len(following["results"]) == 2
         assert following["next"] is None
         first_ids = {row["id"] for row in body["results"]}
         assert first_ids.isdisjoint(row["id"] for row in following["results"])
 
-    def test_detail(self, anonymous, db):
+    def test_detail(self, reading_client, db):
         obj = self.spec.make()
         url = detail_url(self.basename, obj.pk)
         with CaptureQueriesContext(connection) as captured:
-            response = anonymous.get(url)
+            response = reading_client.get(url)
         assert response.status_code == 200
         body = response.json()
         assert body["id"] == obj.pk
@@ -113,8 +119,8 @@ class ResourceTests:
         assert body["display"] == str(obj)
         assert len(captured.captured_queries) <= self.spec.max_queries
 
-    def test_detail_of_a_missing_object_is_a_404_in_the_error_format(self, anonymous, db):
-        response = anonymous.get(detail_url(self.basename, 999_999))
+    def test_detail_of_a_missing_object_is_a_404_in_the_error_format(self, reading_client, db):
+        response = reading_client.get(detail_url(self.basename, 999_999))
         assert response.status_code == 404
         assert response.json()["type"] == "client_error"
         assert response.json()["errors"][0]["code"] == "not_found"
@@ -129,7 +135,11 @@ class ResourceTests:
         assert data["display"] == str(obj)
         assert data["url"].endswith(detail_url(self.basename, obj.pk))
 
-    # -- writing --------------------------------------------------------------------------
+
+class CreateTests:
+    """Creating through a resource."""
+
+    spec: Spec
 
     def test_researcher_creates(self, researcher, world):
         model = self.spec.model
@@ -143,6 +153,21 @@ class ResourceTests:
     def check_created(self, obj, body):
         """Resource-specific assertions on a created object."""
 
+    def test_invalid_create_is_a_400_that_writes_nothing(self, researcher, db):
+        before = row_counts()
+        response = researcher.post(list_url(self.basename), {})
+        assert response.status_code == 400
+        body = response.json()
+        assert body["type"] == "validation_error"
+        assert all(error["attr"] for error in body["errors"])
+        assert row_counts() == before
+
+
+class UpdateTests:
+    """Changing a record through a resource."""
+
+    spec: Spec
+
     def test_researcher_updates(self, researcher, db):
         obj = self.spec.make()
         response = researcher.patch(detail_url(self.basename, obj.pk), self.spec.change)
@@ -152,11 +177,11 @@ class ResourceTests:
             assert response.json()[name] == value
             assert getattr(obj, name) == value
 
-    def test_invalid_create_is_a_400_that_writes_nothing(self, researcher, db):
-        before = row_counts()
-        response = researcher.post(list_url(self.basename), {})
-        assert response.status_code == 400
-        body = response.json()
-        assert body["type"] == "validation_error"
-        assert all(error["attr"] for error in body["errors"])
-        assert row_counts() == before
+
+class ResourceTests(ReadTests, CreateTests, UpdateTests):
+    """A resource anyone reads and researchers write."""
+
+
+class ResearchResourceTests(ReadTests, UpdateTests):
+    """A resource only researchers read, and change (candidates): nothing creates it through
+    the API, the extraction does."""

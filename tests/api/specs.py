@@ -20,10 +20,12 @@ from tests.factories import (
     EventFactory,
     OrganizationFactory,
     OutletFactory,
+    QuoteCandidateFactory,
     QuoteFactory,
     SourceFactory,
     SpeakerFactory,
     TreatyFactory,
+    TroopFigureCandidateFactory,
     TroopFigureFactory,
     span_of,
 )
@@ -49,6 +51,8 @@ class World:
     whole: Any  # a troop figure of 5,000, with `part` (4,000) as its only part
     part: Any
     draft_figure: Any
+    quote_candidate: Any  # pending
+    troop_figure_candidate: Any  # pending
 
 
 def cite(source, passage):
@@ -99,7 +103,7 @@ class Spec:
 
     prefix: str  # its URL: /api/v1/<prefix>/
     factory: Any  # makes a saved record: factory(**overrides)
-    create: Callable[[World], dict]  # a valid POST body
+    create: Callable[[World], dict] | None  # a valid POST body (None: no one creates it)
     replace: Callable[[Any], dict]  # a valid PUT body for a record of `factory`
     change: dict  # a valid PATCH body
     reject: tuple[Reject, ...] = ()
@@ -108,6 +112,9 @@ class Spec:
     cohere: Callable[[dict, Any], None] | None = None
     max_queries: int = 6  # per list page and per detail, whatever the page's length
     brief_fields: tuple[str, ...] = ("id", "url", "display", "slug")  # its nested form
+    researchers_only: bool = False  # reading it needs the view permission (candidates)
+    # Schemathesis: the record a generated request writes to or reads (default: the first).
+    pick: Callable[[], Any] | None = None
 
     @property
     def model(self):
@@ -410,6 +417,17 @@ EVENTS = Spec(
 
 
 def cohere_source(body, source):
+    if "file" in body:
+        # An import: a text that is one (a schema cannot say "UTF-8 text"), and new.
+        from sources.models import Outlet
+
+        body["file"] = f"An imported article {next(fresh)}\n\nIts body.\n".encode()
+        body.pop("encoding", None)
+        if body.get("outlet") is not None:
+            body["outlet"] = str(Outlet.objects.order_by("pk").values_list("pk", flat=True)[0])
+        if body.get("published_on"):
+            body["published_on"] = "2024-05-23"
+        return
     if "text" in body:
         # A cited text cannot change; a new source needs a text no other source has.
         body["text"] = source.text if source else f"{body['text']} {next(fresh)}"
@@ -578,6 +596,75 @@ TROOP_FIGURES = Spec(
 )
 
 
+# -- extraction candidates ------------------------------------------------------------------
+
+
+def cohere_candidate(body, candidate):
+    if "source" in body:  # accept-all and extract name a source
+        from sources.models import Source
+
+        body["source"] = Source.objects.order_by("pk").values_list("pk", flat=True).first()
+    if {"text", "start", "end"} & body.keys() and candidate is not None:
+        body.update(start=candidate.start, end=candidate.end, text=candidate.text)
+
+
+def pending(factory):
+    """The candidate Schemathesis writes to: a pending one (deciding makes it not pending)."""
+
+    def pick():
+        model = factory._meta.model
+        return model.objects.filter(status="pending").order_by("pk").first() or factory()
+
+    return pick
+
+
+QUOTE_CANDIDATES = Spec(
+    prefix="quote-candidates",
+    factory=QuoteCandidateFactory,
+    create=None,
+    replace=lambda c: {"start": c.start, "end": c.end, "text": c.text, "kind": "fragment"},
+    change={"kind": "fragment", "note": "Checked against the recording."},
+    brief_fields=("id", "url", "display"),
+    researchers_only=True,
+    cohere=cohere_candidate,
+    pick=pending(QuoteCandidateFactory),
+    reject=(
+        patch("quote_candidate", "candidate-kind-unknown", ["kind"], kind="rumour"),
+        patch("quote_candidate", "candidate-text-not-at-the-span", ["text"], text="careless"),
+        patch("quote_candidate", "candidate-speaker-missing", ["speaker"], speaker=999_999),
+        patch(
+            "quote_candidate",
+            "candidate-said-on-without-precision",
+            ["said_on_precision"],
+            said_on="2019-01-01",
+            said_on_precision="",
+        ),
+        patch("quote_candidate", "candidate-end-beyond-the-source", ["end"], end=10**6),
+    ),
+)
+
+TROOP_FIGURE_CANDIDATES = Spec(
+    prefix="troop-figure-candidates",
+    factory=TroopFigureCandidateFactory,
+    create=None,
+    replace=lambda c: {"start": c.start, "end": c.end, "text": c.text, "count": 900},
+    change={"location": "Lithuania"},
+    brief_fields=("id", "url", "display"),
+    researchers_only=True,
+    cohere=cohere_candidate,
+    pick=pending(TroopFigureCandidateFactory),
+    reject=(
+        patch("troop_figure_candidate", "candidate-count-zero", ["count"], count=0),
+        patch(
+            "troop_figure_candidate",
+            "candidate-country-lower-case",
+            ["contributing_country"],
+            contributing_country="us",
+        ),
+    ),
+)
+
+
 SPECS = {
     spec.prefix: spec
     for spec in (
@@ -589,6 +676,8 @@ SPECS = {
         OUTLETS,
         TREATIES,
         TROOP_FIGURES,
+        QUOTE_CANDIDATES,
+        TROOP_FIGURE_CANDIDATES,
     )
 }
 

@@ -119,6 +119,28 @@ MATRIX = [
     ("troop-figures",  "DELETE",  "detail",    401,     403,     403,     204),
     ("troop-figures",  "POST",    "history",   401,     403,     405,     405),
 
+    # Candidates are for researchers only: reading them needs the view permission too. The
+    # extraction makes them (POST on the list is no route), and no one deletes them.
+    ("quote-candidates",        "GET",    "list",     401,  403,  200,  200),
+    ("quote-candidates",        "GET",    "detail",   401,  403,  200,  200),
+    ("quote-candidates",        "GET",    "history",  401,  403,  200,  200),
+    ("quote-candidates",        "PUT",    "detail",   401,  403,  200,  200),
+    ("quote-candidates",        "PATCH",  "detail",   401,  403,  200,  200),
+    ("quote-candidates",        "POST",   "accept",   401,  403,  201,  201),
+    ("quote-candidates",        "POST",   "reject",   401,  403,  200,  200),
+    ("quote-candidates",        "POST",   "list",     401,  403,  405,  405),
+    ("quote-candidates",        "DELETE", "detail",   401,  403,  403,  405),
+
+    ("troop-figure-candidates", "GET",    "list",     401,  403,  200,  200),
+    ("troop-figure-candidates", "GET",    "detail",   401,  403,  200,  200),
+    ("troop-figure-candidates", "GET",    "history",  401,  403,  200,  200),
+    ("troop-figure-candidates", "PUT",    "detail",   401,  403,  200,  200),
+    ("troop-figure-candidates", "PATCH",  "detail",   401,  403,  200,  200),
+    ("troop-figure-candidates", "POST",   "accept",   401,  403,  201,  201),
+    ("troop-figure-candidates", "POST",   "reject",   401,  403,  200,  200),
+    ("troop-figure-candidates", "POST",   "list",     401,  403,  405,  405),
+    ("troop-figure-candidates", "DELETE", "detail",   401,  403,  403,  405),
+
     # The API root lists the resources; it has no model, so no permission applies to it.
     ("api",            "GET",     "root",      200,     200,     200,     200),
     ("api",            "POST",    "root",      405,     405,     405,     405),
@@ -172,12 +194,14 @@ def url_for(spec, action, target):
     if action == "random":
         return list_url(spec.basename) + "random/"
     url = detail_url(spec.basename, target.pk)
-    return url + "history/" if action == "history" else url
+    return url + f"{action}/" if action in ("history", "accept", "reject") else url
 
 
 def body_for(spec, method, action, target, world):
     if method == "POST" and action == "list":
-        return spec.create(world)
+        return spec.create(world) if spec.create else {}
+    if action == "reject":
+        return {"reason": "Not the speaker's words."}
     if method == "PUT":
         return spec.replace(target)
     if method == "PATCH":
@@ -236,7 +260,8 @@ def test_permission_matrix(request, db, resource, method, action, user, expected
     spec = SPECS.get(resource, SPECS["quotes"])
     target = spec.make() if action != "root" else None
     # A creation is written against the world; other requests see only their target.
-    world = request.getfixturevalue("world") if (method, action) == ("POST", "list") else None
+    creates = (method, action) == ("POST", "list") and spec.create is not None
+    world = request.getfixturevalue("world") if creates else None
     body = body_for(spec, method, action, target, world)  # before counting: it may make records
     counts, target_state = row_counts(), state_of(target)
 
@@ -255,6 +280,13 @@ def test_permission_matrix(request, db, resource, method, action, user, expected
     elif method in ("GET", "HEAD", "OPTIONS"):
         assert_read(response, spec, action, target)
         assert row_counts() == counts
+    elif action in ("accept", "reject"):
+        target.refresh_from_db()
+        assert target.status == ("accepted" if action == "accept" else "rejected")
+        if action == "accept":  # a draft quote or troop figure, made from it
+            made = target.quote if hasattr(target, "quote") else target.troop_figure
+            assert response.json()["id"] == made.pk
+            assert made.status == "draft"
     elif method == "POST":
         assert row_counts()[spec.model._meta.label] == counts[spec.model._meta.label] + 1
         created = spec.model.objects.get(pk=response.json()["id"])
