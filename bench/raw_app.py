@@ -36,7 +36,8 @@ PUBLISHED = "published"
 QUOTE_COLUMNS = [
     *("id", "created_at", "updated_at", "source_id", "start", "end", "text", "status"),
     *("speaker_id", "kind", "said_on", "said_on_precision", "said_on_inferred", "said_on_note"),
-    *("event_id", "language", "is_translation", "original_language", "attribution_note", "note"),
+    *("event_id", "language", "is_translation", "original_language", "speaker_language"),
+    *("attribution_note", "attribution_inferred", "from_headline", "note"),
 ]
 SOURCE_COLUMNS = [
     *("id", "created_at", "updated_at", "title", "original_title", "slug", "outlet_id"),
@@ -253,8 +254,11 @@ def quote_json(row: tuple, at: dict[str, int], treaties: list, base: str) -> dic
         "language": v("quote.language"),
         "is_translation": v("quote.is_translation"),
         "original_language": v("quote.original_language"),
+        "speaker_language": v("quote.speaker_language"),
         "treaties": treaties,
         "attribution_note": v("quote.attribution_note"),
+        "attribution_inferred": v("quote.attribution_inferred"),
+        "from_headline": v("quote.from_headline"),
         "note": v("quote.note"),
         "status": v("quote.status"),
         "created_at": iso_datetime(v("quote.created_at")),

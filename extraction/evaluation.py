@@ -3,8 +3,9 @@
 Candidates and gold quotes are paired one to one: exact spans first, then, among the rest, the
 pairs whose spans overlap most, as long as the overlap (the shared characters over the longer
 span) is at least `MIN_OVERLAP`. On the pairs: the share of exact spans, and whether the
-speaker, the kind and the date agree. A date is invented when the candidate gives one that the
-gold does not contain: a date where the gold has none, or another day, month or year.
+speaker, the kind, the date, the headline mark and the inferred-attribution mark agree. A date
+is invented when the candidate gives one that the gold does not contain: a date where the gold
+has none, or another day, month or year.
 """
 
 import datetime
@@ -34,6 +35,8 @@ class Span:
     kind: str
     said_on: datetime.date | None
     precision: str
+    from_headline: bool = False
+    attribution_inferred: bool = False
 
 
 @dataclass
@@ -45,13 +48,16 @@ class Score:
     speaker: int = 0
     kind: int = 0
     date: int = 0
+    headline: int = 0  # from_headline agrees
+    inferred: int = 0  # attribution_inferred agrees
     invented_dates: int = 0
     misses: list = field(default_factory=list)  # (source, gold span) not found
     extras: list = field(default_factory=list)  # (source, candidate span) not in the gold
     wrong: list = field(default_factory=list)  # (source, span, what, got, expected)
 
     def add(self, other: "Score"):
-        for name in ("gold", "candidates", "matched", "exact", "speaker", "kind", "date"):
+        counts = ("gold", "candidates", "matched", "exact", "speaker", "kind", "date")
+        for name in (*counts, "headline", "inferred"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.invented_dates += other.invented_dates
         self.misses += other.misses
@@ -146,6 +152,16 @@ def score(source: str, candidates: list[Span], gold: list[Span]) -> Score:
             result.wrong.append((source, span, "kind", c.kind, g.kind))
         if (c.said_on, c.precision or "") == (g.said_on, g.precision or ""):
             result.date += 1
+        for what, attribute in (
+            ("headline", "from_headline"),
+            ("inferred", "attribution_inferred"),
+        ):
+            if getattr(c, attribute) == getattr(g, attribute):
+                setattr(result, what, getattr(result, what) + 1)
+            else:
+                result.wrong.append(
+                    (source, span, what, getattr(c, attribute), getattr(g, attribute))
+                )
         if invented(c, g):
             result.invented_dates += 1
             result.wrong.append((source, span, "invented date", c.said_on, g.said_on))

@@ -378,12 +378,26 @@ class Reading:
             said_on=said,
             event=self.event_in(cue_context),
             confidence=round(min(confidence, 0.99), 2),
-            attribution_inferred=continuation or (cue is not None and cue.inferred),
         )
+        named_by_verb = cue is not None and not cue.inferred
         if continuation:
+            candidate.attribution_inferred = True
             candidate.note = "No cue of its own: it continues the quotation before it."
-        elif cue is not None and cue.inferred:
-            candidate.note = f"The sentence names no one who said it; read from “{cue.text}”."
+        elif worked_out(speaker):
+            candidate.attribution_inferred = True
+            candidate.note = (
+                f"The words that attribute it (“{cue.text}”) do not name the speaker: "
+                f"{WORKED_OUT[speaker.how]}."
+            )
+        elif not named_by_verb and not self.names(cue.mention, speaker):
+            # "NATO are expected … to help «make Iraq safer»": a body, and no one said it.
+            candidate.attribution_inferred = True
+            candidate.note = (
+                f"No reporting verb, and “{cue.mention.strip()}” does not name the speaker: "
+                f"given to whom it stands for (by {speaker.how})."
+            )
+        elif not named_by_verb:
+            candidate.note = f"No reporting verb: read as the words of “{cue.mention.strip()}”."
         return candidate
 
     def inside_a_quote(self, position: int) -> bool:
@@ -801,6 +815,10 @@ class Reading:
             return None
         for candidate in body:
             if candidate.speaker and f" {words_quoted} " in f" {' '.join(words(candidate.text))} ":
+                named = self.headline_names(q, candidate.speaker)
+                note = f"Headline; the body quotes the same words (at {candidate.start})."
+                if not named:
+                    note += " The headline does not name the speaker: the body's is given."
                 return QuoteCandidate(
                     start=q.start,
                     end=q.end,
@@ -811,9 +829,29 @@ class Reading:
                     event=candidate.event,
                     confidence=round(candidate.confidence * 0.9, 2),
                     from_headline=True,
-                    note=f"Headline; the body quotes the same words (at {candidate.start}).",
+                    attribution_inferred=not named,
+                    note=note,
                 )
         return None
+
+    def names(self, mention: str, speaker: Speaker) -> bool:
+        """Whether a mention names the speaker itself (by a name or an alias), not a body it
+        speaks for."""
+        known = next((s for s in self.x.directory.speakers if s.slug == speaker.slug), None)
+        names = known.names if known is not None else [speaker.name]
+        folded = f" {' '.join(words(mention))} "
+        return any(f" {' '.join(words(name))} " in folded for name in names if words(name))
+
+    def headline_names(self, q, speaker: Speaker) -> bool:
+        """Whether the headline's line names the speaker outside the quotation ("— Stoltenberg"
+        does; "– Kremlin" names a body for its spokesman, and does not)."""
+        line_start = self.text.rfind("\n", 0, q.start) + 1
+        line_end = self.text.find("\n", q.end)
+        line_end = len(self.text) if line_end == -1 else line_end
+        around = set(words(self.text[line_start : q.start] + " " + self.text[q.end : line_end]))
+        known = next((s for s in self.x.directory.speakers if s.slug == speaker.slug), None)
+        names = known.names if known is not None else [speaker.name]
+        return any(words(name) and words(name)[-1] in around for name in names)
 
     # -- troop figures --------------------------------------------------------------------
 
@@ -908,3 +946,16 @@ TRANSCRIPT = re.compile(
     r"^(?P<name>[A-Z][\w.\-]+(?:\s+[A-Z][\w.\-]+){0,3}):[ \t]+(?P<words>\S[^\n]{20,})$",
     re.MULTILINE,
 )
+
+
+# How a speaker can be worked out rather than read from the words that attribute a quote:
+# the attribution is then inferred (docs/curation.md), and the note says how.
+WORKED_OUT = {
+    "metonym": "a place stands for who speaks for it",
+    "pronoun, metonym": "the pronoun stands for a place, and the place for who speaks for it",
+    "inferred, spokesperson": "a body is named, and its speaker has just spoken in the paragraph",
+}
+
+
+def worked_out(speaker: "Speaker | None") -> bool:
+    return speaker is not None and speaker.how in WORKED_OUT

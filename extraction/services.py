@@ -213,6 +213,8 @@ def accept_quote(candidate: QuoteCandidate, *, user) -> Quote:
         is_translation=bool(source.original_language),
         original_language=source.original_language,
         attribution_note=attribution_note(candidate),
+        attribution_inferred=candidate.attribution_inferred,
+        from_headline=candidate.from_headline,
         status=ReviewStatus.DRAFT,
     )
     quote.full_clean()

@@ -71,7 +71,16 @@ class EventAdmin(CitedAdmin):
 @admin.register(Quote)
 class QuoteAdmin(ReviewActionsMixin, SpanAdminMixin, SimpleHistoryAdmin):
     list_display = ["text_preview", "speaker", "source", "said_on_display", "kind", "status"]
-    list_filter = ["status", "kind", "language", "is_translation", "source"]
+    list_filter = [
+        "status",
+        "kind",
+        "from_headline",
+        "attribution_inferred",
+        "language",
+        "is_translation",
+        "speaker_language",
+        "source",
+    ]
     list_select_related = ["speaker", "source"]
     search_fields = ["text", "speaker__name", "speaker__aliases", "source__title"]
     date_hierarchy = "said_on"
@@ -79,7 +88,7 @@ class QuoteAdmin(ReviewActionsMixin, SpanAdminMixin, SimpleHistoryAdmin):
     readonly_fields = ["provenance", "created_at", "updated_at"]
     actions = [*ReviewActionsMixin.actions, "export_csv"]
     fieldsets = [
-        (None, {"fields": ["speaker", "kind", "status"]}),
+        (None, {"fields": ["speaker", "kind", "from_headline", "status"]}),
         ("Words and where they are written", {"fields": SpanAdminMixin.span_fields}),
         (
             "When and where said",
@@ -93,8 +102,12 @@ class QuoteAdmin(ReviewActionsMixin, SpanAdminMixin, SimpleHistoryAdmin):
                 ]
             },
         ),
-        ("Language", {"fields": ["language", "is_translation", "original_language"]}),
-        ("Notes", {"fields": ["treaties", "attribution_note", "note"]}),
+        (
+            "Language",
+            {"fields": ["language", "is_translation", "original_language", "speaker_language"]},
+        ),
+        ("Attribution", {"fields": ["attribution_note", "attribution_inferred"]}),
+        ("Notes", {"fields": ["treaties", "note"]}),
         ("Record", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
 

@@ -85,6 +85,13 @@ class QuoteFilterSet(django_filters.FilterSet):
     language = django_filters.CharFilter(label="ISO 639 language code of the recorded text")
     said_on_after, said_on_before = date_range("said_on", "Said")
     is_translation = strict_boolean("is_translation", "The words are a translation")
+    speaker_language = django_filters.CharFilter(
+        label="ISO 639 code of the language the speaker used"
+    )
+    attribution_inferred = strict_boolean(
+        "attribution_inferred", "The speaker is worked out from the text around the quote"
+    )
+    from_headline = strict_boolean("from_headline", "The quote is in the source's headline")
     status = django_filters.MultipleChoiceFilter(
         choices=ReviewStatus.choices, label="Review status (the public sees published only)"
     )
@@ -108,6 +115,9 @@ class QuoteFilterSet(django_filters.FilterSet):
             "kind",
             "language",
             "is_translation",
+            "speaker_language",
+            "attribution_inferred",
+            "from_headline",
         ]
 
     def search(self, queryset, name, value):

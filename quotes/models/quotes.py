@@ -45,10 +45,23 @@ class Quote(ReviewedModel, SourceSpan):
         help_text="Language of the text as recorded here.",
     )
     is_translation = models.BooleanField(
-        default=False, help_text="The words are a translation of what the speaker said."
+        default=False,
+        help_text="The recorded words are a translation: of what the speaker said, or of a text "
+        "that reported it (every quote of a translated source).",
     )
     original_language = models.CharField(
-        max_length=3, blank=True, validators=[language_code_validator]
+        max_length=3,
+        blank=True,
+        validators=[language_code_validator],
+        help_text="Set when the words are a translation: the language they were translated "
+        "from (for a translated source, the source's original language).",
+    )
+    speaker_language = models.CharField(
+        max_length=3,
+        blank=True,
+        validators=[language_code_validator],
+        help_text="The language the speaker used, where the text or common knowledge supports "
+        "it; blank when unknown.",
     )
     treaties = models.ManyToManyField(
         Treaty,
@@ -58,6 +71,17 @@ class Quote(ReviewedModel, SourceSpan):
     )
     attribution_note = models.TextField(
         blank=True, help_text="How the speaker was identified from the surrounding text."
+    )
+    attribution_inferred = models.BooleanField(
+        default=False,
+        help_text="The words that attribute the quote do not name its speaker (no one, or a "
+        "place or body for a person): the speaker is worked out from the text around it, and "
+        "the attribution note says how.",
+    )
+    from_headline = models.BooleanField(
+        default=False,
+        help_text="The quote is in the source's headline (a record apart from the same words "
+        "in the body).",
     )
     note = models.TextField(blank=True)
     # Maintained by a PostgreSQL trigger from `text`; unused on SQLite.
@@ -78,6 +102,19 @@ class Quote(ReviewedModel, SourceSpan):
                 | Q(is_translation=True) & ~Q(original_language=""),
                 name="quote_translation_has_original_language",
                 violation_error_message="A translated quote names its original language.",
+            ),
+            models.CheckConstraint(
+                condition=Q(speaker_language="")
+                | Q(speaker_language=models.F("language"))
+                | Q(is_translation=True),
+                name="quote_other_speaker_language_is_translation",
+                violation_error_message="Words in another language than the speaker's are a "
+                "translation.",
+            ),
+            models.CheckConstraint(
+                condition=Q(attribution_inferred=False) | ~Q(attribution_note=""),
+                name="quote_inferred_attribution_has_note",
+                violation_error_message="An inferred attribution says how in its note.",
             ),
         ]
 
@@ -100,5 +137,13 @@ class Quote(ReviewedModel, SourceSpan):
             errors["original_language"] = "A translated quote names its original language."
         if not self.is_translation and self.original_language:
             errors["is_translation"] = "A quote with an original language is a translation."
+        spoken_in = self.speaker_language
+        if spoken_in and spoken_in != self.language and not self.is_translation:
+            errors["is_translation"] = (
+                f"The speaker used {spoken_in!r} and the words are in {self.language!r}: "
+                "they are a translation."
+            )
+        if self.attribution_inferred and not self.attribution_note.strip():
+            errors["attribution_note"] = "An inferred attribution says how in its note."
         if errors:
             raise ValidationError(errors)

@@ -178,10 +178,14 @@ def cohere_quote(body, quote):
             if (start, end) not in taken and source.text[start:end].strip():
                 body.update(source=source.pk, start=start, end=end, text=source.text[start:end])
                 break
-    if {"is_translation", "original_language"} & body.keys():
+    if {"is_translation", "original_language", "speaker_language"} & body.keys():
         translated = body.get("is_translation", quote.is_translation if quote else False)
         body["is_translation"] = translated
         body["original_language"] = (body.get("original_language") or "ru") if translated else ""
+        if not translated:  # the speaker's language is then the words' own, or unknown
+            body["speaker_language"] = ""
+    if body.get("attribution_inferred"):
+        body["attribution_note"] = body.get("attribution_note", "").strip() or "From the lede."
 
 
 QUOTES = Spec(
@@ -272,6 +276,16 @@ QUOTES = Spec(
         post("quote-is-translation-perhaps", ["is_translation"], is_translation="perhaps"),
         post("quote-translation-without-original", ["original_language"], is_translation=True),
         post("quote-original-without-translation", ["is_translation"], original_language="ru"),
+        post(
+            "quote-speaker-spoke-russian-not-translated", ["is_translation"], speaker_language="ru"
+        ),
+        post("quote-speaker-language-a-name", ["speaker_language"], speaker_language="Russian"),
+        post(
+            "quote-inferred-attribution-without-note",
+            ["attribution_note"],
+            attribution_inferred=True,
+        ),
+        post("quote-from-headline-perhaps", ["from_headline"], from_headline="perhaps"),
         post("quote-text-nul", ["text"], text="reck\x00less"),
     ),
 )

@@ -104,6 +104,31 @@ def test_a_metonym_is_the_institution_of_that_country_the_text_names():
     candidate = only(text)
     assert candidate.speaker.slug == "russian-foreign-ministry"
     assert candidate.kind == "fragment"
+    assert candidate.attribution_inferred  # "Moscow" does not name the ministry
+    assert "a place stands for who speaks for it" in candidate.note
+
+
+@pytest.mark.parametrize(
+    ("text", "inferred"),
+    [
+        # A body's sentence, no reporting verb, and its head spoke just before: inferred.
+        (
+            "“We will defend every ally,” NATO Secretary General Jens Stoltenberg said on Monday."
+            " NATO is expected to agree upon a mission, to help “make the region safer”.",
+            True,
+        ),
+        # The body named is the speaker itself: read, not inferred.
+        ("NATO, meanwhile, has refused to drop its longstanding ‘open-door policy’.", False),
+        ("“We are ready,” said Peskov.", False),
+        # A pronoun stands for the person named before: read, not inferred.
+        ("Dmitry Peskov spoke on Monday. “We are ready,” he concluded.", False),
+    ],
+)
+def test_an_attribution_is_inferred_only_when_its_words_do_not_name_the_speaker(text, inferred):
+    last = extract("Talks in Moscow\n\n" + text + PADDING)[-1]
+    assert last.attribution_inferred is inferred, last.note
+    if inferred:
+        assert "does not name the speaker" in last.note
 
 
 def test_a_new_speaker_is_proposed_with_the_name_and_role_the_text_gives():
@@ -167,7 +192,18 @@ def test_a_headline_quote_goes_to_whom_the_body_quotes_with_the_same_words():
     headline, body = extract(text)
     assert headline.from_headline
     assert headline.speaker.slug == "dmitry-peskov"
+    assert headline.attribution_inferred  # "– Kremlin" names the body, not its spokesman
     assert not body.from_headline
+
+
+def test_a_headline_that_names_the_speaker_is_not_an_inferred_attribution():
+    text = (
+        "We ‘will defend every ally’ — Stoltenberg\n\n"
+        "“We will defend every ally,” NATO Secretary General Jens Stoltenberg said." + PADDING
+    )
+    headline, _ = extract(text)
+    assert headline.from_headline
+    assert not headline.attribution_inferred
 
 
 def test_a_headline_quote_the_body_does_not_quote_is_not_proposed():

@@ -74,6 +74,23 @@ def test_accepting_makes_a_draft_quote_with_its_span_and_cue(article, user):
         services.accept_quote(defend, user=user)
 
 
+def test_accepting_a_headline_quote_marks_it_and_says_the_attribution_is_inferred(seeded, user):
+    source, _ = importing.import_text(
+        "Russia and NATO in ‘direct confrontation’ – Kremlin\n\n"
+        "Relations are a “direct confrontation,” Kremlin spokesman Dmitry Peskov has said.\n\n"
+        "The alliance marked the anniversary of its founding treaty with a meeting of its "
+        "foreign ministers, who discussed the war and the support of their governments.\n"
+    )
+    services.extract_source(source)
+    headline = QuoteCandidate.objects.get(source=source, from_headline=True)
+    quote = services.accept_quote(headline, user=user)
+    assert (quote.from_headline, quote.attribution_inferred) == (True, True)
+    assert quote.speaker.slug == "dmitry-peskov"
+    assert "The headline does not name the speaker" in quote.attribution_note
+    body = services.accept_quote(candidate(source, "direct confrontation,"), user=user)
+    assert (body.from_headline, body.attribution_inferred) == (False, False)
+
+
 def test_accepting_a_new_speaker_makes_the_speaker(article, user):
     services.extract_source(article)
     quote = services.accept_quote(candidate(article, "not be intimidated"), user=user)

@@ -105,6 +105,8 @@ DATABASE_RULES = {
     "quote-said-on-precision": lambda: save(a_quote(said_on=DAY, said_on_precision="")),
     "quote-translation-names-its-language": lambda: save(a_quote(is_translation=True)),
     "quote-original-language-only-if-translated": lambda: save(a_quote(original_language="ru")),
+    "quote-other-speaker-language-is-translation": lambda: save(a_quote(speaker_language="ru")),
+    "quote-inferred-attribution-has-note": lambda: save(a_quote(attribution_inferred=True)),
     "troop-figure-count-positive": lambda: TroopFigureFactory(count=0),
     "troop-figure-not-its-own-part": lambda: TroopFigure.objects.filter(
         pk=(figure := TroopFigureFactory()).pk
@@ -172,6 +174,18 @@ VALIDATION_RULES = {
         "is_translation",
     ),
     "quote-language-a-name": (lambda: a_quote(language="English"), "language"),
+    "quote-speakers-other-language-not-translated": (
+        lambda: a_quote(speaker_language="ru"),
+        "is_translation",
+    ),
+    "quote-speaker-language-a-name": (
+        lambda: a_quote(speaker_language="Russian"),
+        "speaker_language",
+    ),
+    "quote-inferred-attribution-without-note": (
+        lambda: a_quote(attribution_inferred=True, attribution_note=" "),
+        "attribution_note",
+    ),
     "troop-figure-count-above-the-bound": (
         lambda: TroopFigureFactory.build(count=10**8, deploying_organization=None),
         "count",

@@ -614,7 +614,10 @@ class CorpusGenerator:
             language="en",
             is_translation=translated,
             original_language="ru" if translated else "",
+            speaker_language="ru" if translated else "",
             attribution_note="",
+            attribution_inferred=False,
+            from_headline=False,
             note="",
             status=status,
         )

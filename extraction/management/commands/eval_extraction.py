@@ -48,11 +48,22 @@ class Command(BaseCommand):
                     c.kind,
                     c.said_on.value if c.said_on else None,
                     c.said_on.precision if c.said_on else "",
+                    c.from_headline,
+                    c.attribution_inferred,
                 )
                 for c in result.quotes
             ]
             gold = [
-                Span(q.start, q.end, q.speaker.slug, q.kind, q.said_on, q.said_on_precision)
+                Span(
+                    q.start,
+                    q.end,
+                    q.speaker.slug,
+                    q.kind,
+                    q.said_on,
+                    q.said_on_precision,
+                    q.from_headline,
+                    q.attribution_inferred,
+                )
                 for q in Quote.objects.filter(source=source).select_related("speaker")
             ]
             total.add(score(source.slug, candidates, gold))
@@ -70,6 +81,8 @@ class Command(BaseCommand):
             ("speaker accuracy (matched)", speaker_accuracy),
             ("kind accuracy (matched)", total.ratio(total.kind, total.matched)),
             ("date accuracy (matched)", total.ratio(total.date, total.matched)),
+            ("headline marks (matched)", total.ratio(total.headline, total.matched)),
+            ("inferred attribution (matched)", total.ratio(total.inferred, total.matched)),
         ]
         for name, value in rows:
             self.stdout.write(f"  {name:<30} {value:6.3f}")
