@@ -24,6 +24,8 @@ from extraction.lexicon import (
     PERSON_PRONOUNS,
     RELATIVE_PRONOUNS,
     REPORTING_VERBS,
+    TITLE_WORDS,
+    TROOP_UNITS,
     VIEW_VERBS,
 )
 from extraction.speakers import Directory, KnownSpeaker, country_named, fold, words
@@ -417,6 +419,10 @@ class Reading:
         if not attributed:
             return None
         previous = attributed[-1]
+        # Only from the quotation just before: if one stands between (one this reading gave
+        # no speaker), its speaker may be another, and guessing would misattribute.
+        if any(previous.end < other.start < q.start for other in self.body_quotes):
+            return None
         between = self.text[previous.end : q.start]
         if between.count("\n\n") > 1 or len(between) > 400:
             return None
@@ -641,7 +647,8 @@ class Reading:
             if speaker is not None:
                 return Speaker.known(speaker, "metonym"), 0.7
             return None, 0.0
-        new = self.new_speaker(mention, position)
+        reported = cue.verb in REPORTING_VERBS and not cue.inferred
+        new = self.new_speaker(mention, position, bare_name=reported)
         if new is not None:
             return new, 0.6
         titled = self.titled_new_speaker(cue.core or mention, earlier)
@@ -729,20 +736,58 @@ class Reading:
         """A news outlet or "the media": it relays words, it does not say them."""
         return bool(set(folded.split()) & NEWS_AGENCIES) and len(folded.split()) <= 4
 
-    def new_speaker(self, mention: str, position: int) -> Speaker | None:
+    def new_speaker(self, mention: str, position: int, bare_name=False) -> Speaker | None:
         """A speaker we do not know yet, as the text names them: a person's name, with the
-        title before it as their role, or a named body."""
+        title before it as their role, or a named body. With `bare_name` (a reporting verb's
+        subject), a capitalised word alone is a surname too ("Mattis said")."""
         offset, doc = self.doc_at(position)
         if doc is None:
             return None
-        for entity in doc.ents:
+        inside = [
+            entity
+            for entity in doc.ents
+            if entity.label_ in {"PERSON", "ORG"}
+            and position <= offset + entity.start_char < position + len(mention)
+        ]
+        # A person named in the mention is the speaker, not the body of their title
+        # ("Kremlin spokesman Dmitry Peskov": Dmitry Peskov, whose role is Kremlin spokesman).
+        inside.sort(key=lambda entity: entity.label_ != "PERSON")
+        for entity in inside:
+            if entity.label_ == "PERSON" and len(entity.text.split()) == 1:
+                in_full = self.named_in_full(entity.text, position)
+                if in_full is not None:
+                    return in_full
             start = offset + entity.start_char
-            if entity.label_ in {"PERSON", "ORG"} and position <= start < position + len(mention):
-                role = mention[: start - position].strip(" ,")
-                return Speaker(
-                    entity.text, role=role if entity.label_ == "PERSON" else "", how="new"
-                )
+            role = mention[: start - position].strip(" ,") if entity.label_ == "PERSON" else ""
+            return Speaker(re.sub(r"^[Tt]he\s+", "", entity.text), role=role, how="new")
+        surname = mention.strip()
+        if (
+            bare_name
+            and re.fullmatch(r"[A-Z][\w’'\-]+", surname)
+            and fold(surname) not in TITLE_WORDS | MENTION_STOPWORDS
+        ):
+            return self.named_in_full(surname, position) or Speaker(surname, how="new")
         return None
+
+    def named_in_full(self, surname: str, position: int) -> Speaker | None:
+        """ "Mattis said" after "U.S. Defense Secretary James Mattis was more cautious": the
+        last full name before `position` that ends with the surname, and the title before it."""
+        full = re.compile(
+            rf"(?P<title>(?:[A-Z][\w.’'\-]*\s+){{0,4}}?)"
+            rf"(?P<given>[A-Z][\w’'\-]+\s+(?:[A-Z]\.\s+)?){re.escape(surname)}(?!\w)"
+        )
+        found = None
+        for match in full.finditer(self.text, 0, position):
+            given = match["given"].split()
+            while given and fold(given[0]) in TITLE_WORDS:
+                given.pop(0)
+            if given:
+                found = match, given
+        if found is None:
+            return None
+        match, given = found
+        title = match["title"] + match["given"][: match["given"].find(given[0])]
+        return Speaker(" ".join([*given, surname]), role=title.strip(), how="name, new")
 
     # -- what kind, what else -------------------------------------------------------------
 
@@ -889,6 +934,9 @@ class Reading:
                     count=count,
                     unit=match["unit"].lower(),
                     location=location["place"].strip() if location else "",
+                    contributing_country=next(
+                        filter(None, map(country_named, match["whose"].split())), ""
+                    ),
                     as_of=dates.said_on(sentence, self.published_on, self.precision),
                     part_of=part_of,
                     confidence=0.7 if location else 0.5,
@@ -919,28 +967,24 @@ class Cue:
     core: str = ""  # the mention's noun with its modifiers, its prepositional phrases left out
 
 
-UNITS = "|".join(
-    re.escape(unit)
-    for unit in (
-        "troops",
-        "soldiers",
-        "servicemen",
-        "service members",
-        "servicemembers",
-        "military personnel",
-        "personnel",
-        "marines",
-        "paratroopers",
-    )
+UNITS = "|".join(re.escape(unit) for unit in sorted(TROOP_UNITS, key=len, reverse=True))
+# Up to three words may qualify the troops: "4,500 US troops", "1,000 additional American
+# soldiers", "300 more Marines"; a capitalised word (a nationality, NATO) or one of these.
+TROOP_QUALIFIERS = (
+    r"(?:additional|more|extra|new|active|combat|ground|foreign|allied|multinational|"
+    r"rotational|regular|reserve|elite|special|forces)"
 )
 TROOPS = re.compile(
     rf"\b(?P<count>\d{{1,3}}(?:[, ]\d{{3}})+|\d+)\s+"
     rf"(?:(?P<of_which>of\s+(?:which|whom))\s+(?:were|are)\s+[\w.\- ]{{0,30}}?\s*)?"
+    rf"(?P<whose>(?:(?:(?-i:[A-Z][\w.\-]*)|{TROOP_QUALIFIERS})\s+){{0,3}}?)"
     rf"(?P<unit>{UNITS})\b",
     re.IGNORECASE,
 )
 LOCATION = re.compile(
-    r"\bin\s+(?:the\s+)?(?P<place>[A-Z][\w\-]*(?:\s+[\w\-]+){0,5}?)(?=[,.;]|\s+(?:close|near|to|and|as|where|which)\b)"
+    r"\bin\s+(?:the\s+)?(?P<place>[A-Z][\w\-]*(?:\s+[\w\-]+){0,5}?)"
+    r"(?=[,.;]|\s+(?:close|near|to|and|as|where|which|on|at|for|since|until|by|from|with|under"
+    r"|after|before|during|this|last|next|in|of)\b)"
 )
 TRANSCRIPT = re.compile(
     r"^(?P<name>[A-Z][\w.\-]+(?:\s+[A-Z][\w.\-]+){0,3}):[ \t]+(?P<words>\S[^\n]{20,})$",

@@ -125,6 +125,16 @@ OFFICE_SYNONYMS = {
     "spokeswoman": {"spokesman", "spokeswoman", "spokesperson", "press", "secretary"},
     "spokesperson": {"spokesman", "spokeswoman", "spokesperson", "press", "secretary"},
 }
+# Words of a title, never a given name: "Defense Secretary James Mattis", "President Duda".
+TITLE_WORDS = frozenset(
+    """
+    president vice prime minister secretary general chancellor spokesman spokeswoman
+    spokesperson ambassador envoy senator representative congressman congresswoman governor
+    mayor king queen prince pope chairman chairwoman chair deputy foreign defence defense
+    interior state mr mrs ms dr sir gen lt col adm admiral colonel general commander marshal
+    lord lady premier leader chief head press
+    """.split()
+)
 # Words of a mention that say nothing of who is meant.
 MENTION_STOPWORDS = frozenset(
     [
@@ -165,6 +175,7 @@ COUNTRIES = {
         "united states",
         "us",
         "u.s.",
+        "u.s",
         "usa",
         "u.s.a.",
         "america",

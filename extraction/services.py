@@ -286,7 +286,7 @@ def accept_all(source, *, user, min_confidence: float) -> tuple[list, list[tuple
         try:
             accepted.append(accept_quote(candidate, user=user))
         except (ReviewRefused, ValidationError) as exc:
-            refused.append((candidate, _message(exc)))
+            refused.append((candidate, refusal_message(exc)))
     return accepted, refused
 
 
@@ -298,7 +298,8 @@ def _decide(candidate, status, user):
     candidate.save()
 
 
-def _message(exc) -> str:
+def refusal_message(exc) -> str:
+    """Why a decision was refused, in one line (a ReviewRefused, or the model's own checks)."""
     if isinstance(exc, ValidationError):
         return (
             "; ".join(

@@ -143,6 +143,31 @@ def test_a_new_speaker_is_proposed_with_the_name_and_role_the_text_gives():
     assert second.speaker.name == "Recep Tayyip Erdogan"  # the same new speaker, by surname
 
 
+def test_a_surname_alone_is_the_person_the_text_named_in_full_before():
+    text = (
+        "Talks\n\nSpeaking to reporters, U.S. Defense Secretary James Mattis was more "
+        "cautious. “We are looking at it,” Mattis said." + PADDING
+    )
+    speaker = only(text).speaker
+    assert (speaker.name, speaker.role, speaker.slug) == (
+        "James Mattis",
+        "U.S. Defense Secretary",
+        None,
+    )
+
+
+def test_a_surname_never_named_in_full_is_still_a_new_speaker():
+    assert only("Talks\n\n“We are looking at it,” Mattis said." + PADDING).speaker.name == (
+        "Mattis"
+    )
+
+
+def test_a_person_in_a_title_is_the_speaker_not_the_body_of_the_title():
+    text = "Talks\n\nFinnish Foreign Ministry spokeswoman Anna Virtanen said it was “a mistake”."
+    speaker = only(text + PADDING).speaker
+    assert (speaker.name, speaker.role) == ("Anna Virtanen", "Finnish Foreign Ministry spokeswoman")
+
+
 def test_a_transcript_line_is_a_statement_of_its_speaker():
     text = (
         "Briefing in Moscow, March 2023, on the talks and the state of the negotiations.\n\n"
@@ -181,6 +206,17 @@ def test_a_quotation_with_no_cue_continues_the_one_before():
     assert second.speaker.slug == "dmitry-peskov"
     assert second.attribution_inferred
     assert second.confidence < first.confidence
+
+
+def test_no_continuation_across_a_quotation_whose_speaker_was_not_found():
+    # The middle quotation's speaker is named in words the reading does not take for anyone:
+    # the last one must not be given to Peskov, who spoke two quotations before.
+    text = (
+        "“We are ready to talk,” Peskov said on Monday.\n\n"
+        "“It is late,” the other side said.\n\n"
+        "“And we will not wait for ever.”\n\nThe talks went on." + PADDING
+    )
+    assert [c.text for c in extract(text)] == ["We are ready to talk,"]
 
 
 def test_a_headline_quote_goes_to_whom_the_body_quotes_with_the_same_words():
@@ -257,6 +293,33 @@ def test_a_text_in_another_language_gets_no_candidates_and_a_reason():
 def test_a_text_with_no_quotes_or_unbalanced_marks_gets_none():
     assert extract("Nothing was said today." + PADDING * 3) == []
     assert extract("He said “we are ready and then left." + PADDING * 3) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "count", "country", "location"),
+    [
+        (
+            "Around 4,500 US troops are deployed in Poland on a rotational basis.",
+            4500,
+            "US",
+            "Poland",
+        ),
+        ("Berlin sent 1,000 additional German soldiers to Lithuania.", 1000, "DE", ""),
+        ("About 300 Marines are stationed in Norway, the ministry said.", 300, "", "Norway"),
+    ],
+)
+def test_a_troop_count_may_be_qualified(sentence, count, country, location):
+    [figure] = EXTRACTOR.extract("Troops\n\n" + sentence + PADDING).troop_figures
+    assert (figure.count, figure.contributing_country, figure.location) == (
+        count,
+        country,
+        location,
+    )
+
+
+def test_counts_of_other_things_are_not_troops():
+    text = "Troops\n\n500 people and troops from the base protested; 20 Russian tanks moved."
+    assert EXTRACTOR.extract(text + PADDING).troop_figures == []
 
 
 def test_troop_counts_are_proposed_with_their_parts():
