@@ -103,3 +103,70 @@ def test_the_evaluation_meets_its_targets_on_the_curated_sources(seeded):
     out, _ = run("eval_extraction", "--check")
     assert "all met" in out
     assert "quote recall (overlap)" in out
+
+
+def test_the_review_flow_from_the_command_line(seeded, article_file):
+    from django.contrib.auth.models import User
+
+    from quotes.models import Quote
+
+    User.objects.create_user("ada")
+    run("import_source", str(article_file), "--extract")
+    source = Source.objects.get(title="NATO and Russia trade warnings over the Baltic")
+    listing, _ = run("review_candidates", source.slug)
+    defend = QuoteCandidate.objects.get(source=source, text__startswith="We will defend")
+    stubb = QuoteCandidate.objects.get(source=source, text="not be intimidated")
+    assert (
+        f"quote-{defend.pk}  [{defend.start}:{defend.end}] statement, Jens Stoltenberg" in listing
+    )
+    assert "5 candidates" in listing
+
+    out, _ = run(
+        "review_candidates", source.slug, "--accept", f"quote-{defend.pk}", "--user", "ada"
+    )
+    quote = Quote.objects.get(source=source, start=defend.start)
+    assert f"accepted as draft quote {quote.pk}" in out
+    assert quote.status == "draft"
+    run(
+        "review_candidates",
+        str(source.pk),
+        "--reject",
+        f"quote-{stubb.pk}",
+        "--reason",
+        "A paraphrase.",
+        "--user",
+        "ada",
+    )
+    stubb.refresh_from_db()
+    assert (stubb.status, stubb.rejection_reason, stubb.reviewed_by.username) == (
+        "rejected",
+        "A paraphrase.",
+        "ada",
+    )
+    # A second decision on it is refused, says why, and the command fails.
+    with pytest.raises(CommandError, match="1 decision"):
+        run("review_candidates", source.slug, "--accept", f"quote-{stubb.pk}", "--user", "ada")
+    assert QuoteCandidate.objects.get(pk=stubb.pk).status == "rejected"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error"),
+    [
+        (["--reject", "quote-1"], "--reason"),
+        (["--accept", "quote-1"], "--user"),
+        (["--accept", "quote-x", "--user", "ada"], "is not a candidate id"),
+        (["--accept", "figure-999999", "--user", "ada"], "No candidate figure-999999"),
+        (["--accept-above", "1.5", "--user", "ada"], "between 0 and 1"),
+    ],
+)
+def test_review_candidates_refuses_what_it_cannot_do_and_decides_nothing(
+    seeded, article_file, arguments, error
+):
+    from django.contrib.auth.models import User
+
+    User.objects.create_user("ada")
+    run("import_source", str(article_file), "--extract")
+    source = Source.objects.get(title="NATO and Russia trade warnings over the Baltic")
+    with pytest.raises(CommandError, match=error):
+        run("review_candidates", source.slug, *arguments)
+    assert not QuoteCandidate.objects.filter(source=source).exclude(status="pending").exists()
