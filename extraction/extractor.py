@@ -902,53 +902,56 @@ class Reading:
 
     def troop_figures(self) -> list[TroopCandidate]:
         figures: list[TroopCandidate] = []
+        previous_match = None
         for match in TROOPS.finditer(self.text):
             count = int(re.sub(r"[,\s ]", "", match["count"]))
-            sentence_start = (
-                max(self.text.rfind(".", 0, match.start()), self.text.rfind("\n", 0, match.start()))
-                + 1
-            )
-            sentence_end = min(
-                (
-                    i
-                    for i in (self.text.find(". ", match.end()), self.text.find("\n", match.end()))
-                    if i != -1
-                ),
-                default=len(self.text),
-            )
-            sentence = self.text[sentence_start:sentence_end]
-            location = LOCATION.search(self.text, match.end(), sentence_end)
+            start, end = self.sentence_around(match.start())
+            location = LOCATION.search(self.text, match.end(), end)
             part_of = None
-            if (
+            same_sentence = figures and figures[-1].start == start
+            if same_sentence and (
                 match["of_which"] is not None
-                and figures
-                and figures[-1].start == sentence_start + len(sentence) - len(sentence.lstrip())
+                or PART_MARKER.search(self.text, previous_match.end(), match.start())
             ):
-                part_of = len(figures) - 1  # "1,100 soldiers …, 900 of which were U.S. troops"
+                # "1,100 soldiers …, 900 of which were U.S. troops"; "7,000 troops …,
+                # including 1,500 German soldiers".
+                part_of = len(figures) - 1
+            whose = match["whose"] + (match["of_which_whose"] or "")
             figures.append(
                 TroopCandidate(
-                    start=sentence_start + len(sentence) - len(sentence.lstrip()),
-                    end=sentence_end
-                    + (1 if self.text[sentence_end : sentence_end + 1] == "." else 0),
-                    text="",
+                    start=start,
+                    end=end,
+                    text=self.text[start:end],
                     count=count,
                     unit=match["unit"].lower(),
                     location=location["place"].strip() if location else "",
-                    contributing_country=next(
-                        filter(None, map(country_named, match["whose"].split())), ""
-                    ),
-                    as_of=dates.said_on(sentence, self.published_on, self.precision),
+                    contributing_country=next(filter(None, map(country_named, whose.split())), ""),
+                    as_of=dates.said_on(self.text[start:end], self.published_on, self.precision),
                     part_of=part_of,
                     confidence=0.7 if location else 0.5,
                 )
             )
+            previous_match = match
         for figure in figures:
-            figure.text = self.text[figure.start : figure.end]
             if figure.part_of is not None:
                 parent = figures[figure.part_of]
                 figure.location = figure.location or parent.location
                 figure.as_of = figure.as_of or parent.as_of
         return figures
+
+    def sentence_around(self, position: int) -> tuple[int, int]:
+        """The span of the sentence holding `position`: the parse's sentence (blocks with a
+        troop count are parsed), its trailing spaces left out."""
+        offset, doc = self.doc_at(position)
+        if doc is not None:
+            for sentence in doc.sents:
+                start, end = offset + sentence.start_char, offset + sentence.end_char
+                if start <= position < end:
+                    return start, start + len(self.text[start:end].rstrip())
+        line_start = self.text.rfind("\n", 0, position) + 1
+        line_end = self.text.find("\n", position)
+        line_end = len(self.text) if line_end == -1 else line_end
+        return line_start, line_start + len(self.text[line_start:line_end].rstrip())
 
 
 @dataclass
@@ -976,10 +979,16 @@ TROOP_QUALIFIERS = (
 )
 TROOPS = re.compile(
     rf"\b(?P<count>\d{{1,3}}(?:[, ]\d{{3}})+|\d+)\s+"
-    rf"(?:(?P<of_which>of\s+(?:which|whom))\s+(?:were|are)\s+[\w.\- ]{{0,30}}?\s*)?"
+    rf"(?:(?P<of_which>of\s+(?:which|whom))\s+(?:were|are)\s+"
+    rf"(?P<of_which_whose>[\w.\- ]{{0,30}}?)\s*)?"
     rf"(?P<whose>(?:(?:(?-i:[A-Z][\w.\-]*)|{TROOP_QUALIFIERS})\s+){{0,3}}?)"
     rf"(?P<unit>{UNITS})\b",
     re.IGNORECASE,
+)
+# A count that is part of the one before it in its sentence: "…, including 1,500 German …".
+PART_MARKER = re.compile(
+    r"\b(?:including|among them|of them|of whom|of which)\s+(?:about\s+|some\s+|around\s+|"
+    r"nearly\s+|almost\s+|over\s+|more than\s+)?$"
 )
 LOCATION = re.compile(
     r"\bin\s+(?:the\s+)?(?P<place>[A-Z][\w\-]*(?:\s+[\w\-]+){0,5}?)"

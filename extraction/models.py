@@ -36,6 +36,9 @@ class CandidateQuerySet(models.QuerySet):
         return self.order_by("source", "start", "end")
 
 
+UNIQUE_SPAN = "%(app_label)s_%(class)s_unique_span"
+
+
 class Candidate(TimeStampedModel):
     """Abstract base: a span of a source the extractor proposes, and the decision on it."""
 
@@ -69,9 +72,7 @@ class Candidate(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(end__gt=F("start")), name="%(app_label)s_%(class)s_span_not_empty"
             ),
-            models.UniqueConstraint(
-                fields=["source", "start", "end"], name="%(app_label)s_%(class)s_unique_span"
-            ),
+            models.UniqueConstraint(fields=["source", "start", "end"], name=UNIQUE_SPAN),
             models.CheckConstraint(
                 condition=~Q(status=CandidateStatus.REJECTED) | ~Q(rejection_reason=""),
                 name="%(app_label)s_%(class)s_rejection_has_a_reason",
@@ -182,7 +183,13 @@ class TroopFigureCandidate(Candidate):
 
     class Meta(Candidate.Meta):
         constraints = [
-            *Candidate.Meta.constraints,
+            # Two counts of one sentence ("7,000 troops …, including 1,500 German soldiers")
+            # cite the same sentence: a troop figure is one per span and count.
+            *(c for c in Candidate.Meta.constraints if c.name != UNIQUE_SPAN),
+            models.UniqueConstraint(
+                fields=["source", "start", "end", "count"],
+                name="extraction_troop_figure_candidate_unique_span_count",
+            ),
             *partial_date_constraints("as_of", "troop_figure_candidate"),
         ]
 

@@ -88,14 +88,18 @@ def extract_source(source, extractor: Extractor | None = None) -> ExtractionSumm
             candidate.treaties.set(_treaty_ids(proposal.treaties))
         decided.add(span)
         summary.quotes += 1
-    decided_figures = set(
-        TroopFigureCandidate.objects.filter(source=source).values_list("start", "end")
-    )
-    made = []
+    decided_figures = {
+        (figure.start, figure.end, figure.count): figure
+        for figure in TroopFigureCandidate.objects.filter(source=source)
+    }
+    made, proposed = [], set()
     for proposal in result.troop_figures:
-        if (proposal.start, proposal.end) in decided_figures:
-            summary.kept += 1
-            made.append(None)
+        key = (proposal.start, proposal.end, proposal.count)
+        if key in decided_figures or key in proposed:
+            # Decided before: kept as it is (and still the whole its parts are part of).
+            # Proposed just now: the same count twice in one sentence; the first stands.
+            summary.kept += key in decided_figures
+            made.append(decided_figures.get(key))
             continue
         figure = TroopFigureCandidate(
             source=source,
@@ -121,12 +125,11 @@ def extract_source(source, extractor: Extractor | None = None) -> ExtractionSumm
                 figure.full_clean()
                 figure.save()
         except (ValidationError, IntegrityError) as exc:
-            # Two counts in one sentence cite the same span: the first is the candidate.
             summary.errors.append(f"troop figure at {proposal.start}: {exc}")
             made.append(None)
             continue
         made.append(figure)
-        decided_figures.add((proposal.start, proposal.end))
+        proposed.add(key)
         summary.troop_figures += 1
     return summary
 

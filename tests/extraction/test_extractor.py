@@ -317,6 +317,22 @@ def test_a_troop_count_may_be_qualified(sentence, count, country, location):
     )
 
 
+def test_a_count_including_another_has_it_as_a_part_and_both_cite_their_sentence():
+    sentence = (
+        "The exercises involve some 7,000 troops from 14 countries, including 1,500 German "
+        "soldiers, according to the alliance."
+    )
+    text = "Troops\n\nIt began on Monday. " + sentence + " It ends in May." + PADDING
+    whole, part = EXTRACTOR.extract(text).troop_figures
+    assert (whole.count, part.count, part.part_of, part.contributing_country) == (
+        7000,
+        1500,
+        0,
+        "DE",
+    )
+    assert whole.text == part.text == sentence
+
+
 def test_counts_of_other_things_are_not_troops():
     text = "Troops\n\n500 people and troops from the base protested; 20 Russian tanks moved."
     assert EXTRACTOR.extract(text + PADDING).troop_figures == []

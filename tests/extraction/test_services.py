@@ -140,3 +140,26 @@ def test_a_source_in_another_language_gets_no_candidates_and_the_reason(seeded):
     summary = services.extract_source(source)
     assert (summary.quotes, summary.troop_figures) == (0, 0)
     assert "English only" in summary.message
+
+
+def test_two_counts_of_one_sentence_are_two_candidates_and_the_part_keeps_its_whole(seeded, user):
+    source, _ = importing.import_text(
+        "Drills begin in the Baltic\n\nThe exercises involve some 7,000 troops from 14 "
+        "countries, including 1,500 German soldiers, according to the alliance. The drills "
+        "are held every year, and this year they are the largest that the region has seen "
+        "since the end of the Cold War.\n"
+    )
+    summary = services.extract_source(source)
+    assert (summary.troop_figures, summary.kept, summary.errors) == (2, 0, [])
+    whole, part = TroopFigureCandidate.objects.filter(source=source).order_by("-count")
+    assert (whole.start, whole.end) == (part.start, part.end)
+    assert part.part_of == whole
+    services.accept_troop_figure(whole, user=user)
+    summary = services.extract_source(source)
+    assert (summary.troop_figures, summary.kept) == (1, 1)
+    part = TroopFigureCandidate.objects.get(source=source, count=1500)
+    assert part.part_of == whole
+    figure = services.accept_troop_figure(part, user=user)
+    whole.refresh_from_db()
+    assert (figure.parent_id, figure.count) == (whole.troop_figure_id, 1500)
+    assert figure.parent_id is not None
