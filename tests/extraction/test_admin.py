@@ -86,8 +86,9 @@ def test_a_pasted_text_is_stored_with_the_line_breaks_a_file_would_have(research
         (b"", "The submitted file is empty."),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary"),
         ("Caf\u00e9 and more words".encode("latin-1"), "not valid UTF-8"),
+        (b"x" * (importing.MAX_SOURCE_BYTES + 1), f"the limit is {importing.MAX_SOURCE_BYTES:,}"),
     ],
-    ids=["empty", "binary", "latin-1"],
+    ids=["empty", "binary", "latin-1", "too-large"],
 )
 def test_a_file_that_is_no_article_is_refused_and_nothing_is_kept(
     researcher_client, seeded, content, error
