@@ -184,6 +184,8 @@ class Reading:
         self.headline_quotes = [q for q in quoted if self.in_headline(q)]
         self.quoted_ranges = [(q.start - 1, q.end + 1) for q in quoted]
         self.docs = self.parse()
+        # Where each parsed block ends (Doc.text is built anew on each access).
+        self.doc_ends = [offset + len(doc.text) for offset, doc in self.docs]
         self.mentions = self.find_mentions()
 
     # -- text structure -------------------------------------------------------------------
@@ -233,8 +235,8 @@ class Reading:
         return [(a, doc) for (a, _), doc in zip(needed, nlp().pipe(texts), strict=True)]
 
     def doc_at(self, position):
-        for offset, doc in self.docs:
-            if offset <= position < offset + len(doc.text):
+        for (offset, doc), end in zip(self.docs, self.doc_ends, strict=True):
+            if offset <= position < end:
                 return offset, doc
         return None, None
 
@@ -326,7 +328,8 @@ class Reading:
         offset, doc = self.doc_at(q.start)
         if doc is None:
             return None
-        quote_tokens = [t for t in doc if q.start <= offset + t.idx < q.end]
+        inside = doc.char_span(q.start - offset, q.end - offset, alignment_mode="expand")
+        quote_tokens = [t for t in inside or () if q.start <= offset + t.idx < q.end]
         if not quote_tokens:
             return None
         first_sentence = quote_tokens[0].sent
