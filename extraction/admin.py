@@ -87,7 +87,9 @@ class SourceWithReviewAdmin(SourceWithQuotesAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}
-        if object_id and str(object_id).isdigit():
+        may_view = request.user.has_perm("extraction.view_quotecandidate")
+        extra_context["may_review"] = may_view
+        if may_view and object_id and str(object_id).isdigit():
             extra_context["pending_candidates"] = (
                 QuoteCandidate.objects.filter(source_id=object_id).pending().count()
                 + TroopFigureCandidate.objects.filter(source_id=object_id).pending().count()
@@ -156,18 +158,19 @@ class SourceWithReviewAdmin(SourceWithQuotesAdmin):
         ):
             raise PermissionDenied
         if request.method == "POST":
-            if not request.user.has_perm("extraction.change_quotecandidate"):
-                raise PermissionDenied
             return self._decide(request, source)
         quotes = list(
             QuoteCandidate.objects.filter(source=source)
             .select_related("speaker", "event", "quote", "reviewed_by")
             .prefetch_related("treaties")
         )
+        may_see_figures = request.user.has_perm("extraction.view_troopfigurecandidate")
         figures = list(
             TroopFigureCandidate.objects.filter(source=source).select_related(
                 "part_of", "troop_figure", "reviewed_by"
             )
+            if may_see_figures
+            else ()
         )
         candidates = sorted([*quotes, *figures], key=lambda c: (c.start, c.end))
         entries = [self._entry(source.text, candidate) for candidate in candidates]
@@ -184,7 +187,8 @@ class SourceWithReviewAdmin(SourceWithQuotesAdmin):
             "counts": counts,
             "marked_text": marked_text(source.text, candidates),
             "default_confidence": DEFAULT_BULK_CONFIDENCE,
-            "can_decide": request.user.has_perm("extraction.change_quotecandidate"),
+            "can_decide": request.user.has_perm("extraction.change_quotecandidate")
+            and request.user.has_perm("extraction.change_troopfigurecandidate"),
         }
         return TemplateResponse(request, "admin/extraction/review.html", context)
 
@@ -213,6 +217,12 @@ class SourceWithReviewAdmin(SourceWithQuotesAdmin):
     def _decide(self, request, source):
         back = reverse("admin:sources_source_candidates", args=[source.pk])
         decision = request.POST.get("decision")
+        may_change = {
+            prefix: request.user.has_perm(f"extraction.change_{model._meta.model_name}")
+            for prefix, model in KINDS.items()
+        }
+        if decision in {"extract", "accept_all"} and not all(may_change.values()):
+            raise PermissionDenied  # extracting replaces both kinds; accepting all, quotes
         if decision == "extract":
             summary = services.extract_source(source)
             self.message_user(
@@ -243,6 +253,8 @@ class SourceWithReviewAdmin(SourceWithQuotesAdmin):
         if prefix not in KINDS or not pk.isdigit():
             self.message_user(request, "Choose a candidate to decide on.", messages.ERROR)
             return HttpResponseRedirect(back)
+        if not may_change[prefix]:
+            raise PermissionDenied
         candidate = get_object_or_404(KINDS[prefix], pk=pk, source=source)
         back = f"{back}#{candidate_key(candidate)}"
         try:
@@ -357,7 +369,13 @@ class CandidateAdmin(SimpleHistoryAdmin):
         if form.is_valid():
             done = 0
             for candidate in pending:
-                services.reject(candidate, user=request.user, reason=form.cleaned_data["reason"])
+                try:
+                    services.reject(
+                        candidate, user=request.user, reason=form.cleaned_data["reason"]
+                    )
+                except services.ReviewRefused as exc:  # decided meanwhile by someone else
+                    self.message_user(request, f"{candidate}: {exc}", messages.WARNING)
+                    continue
                 done += 1
             self.message_user(request, f"{done} pending candidate(s) rejected.", messages.SUCCESS)
             return None

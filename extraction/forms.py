@@ -81,24 +81,50 @@ class ImportArticleForm(forms.Form):
 
 class CandidateForm(forms.ModelForm):
     """A candidate's change form. Editing its words moves its span: the new words are found in
-    the source (whitespace and quote-mark style aside), at the occurrence nearest the old span,
-    so that trimming or extending a quotation needs no offsets."""
+    the source (whitespace and quote-mark style aside), so that trimming or extending a
+    quotation needs no offsets. The new span must overlap the old one (the words of the same
+    quotation, not others elsewhere with the same speaker) and start and end on word bounds."""
 
     def clean(self):
         cleaned = super().clean()
         text, candidate = cleaned.get("text"), self.instance
         if "text" not in self.fields or text is None or text == candidate.text:
             return cleaned
-        found = spans.locate(candidate.source.text, text)
+        source_text = candidate.source.text
+        found = [
+            span
+            for span in spans.locate(source_text, text)
+            if span.start < candidate.end
+            and candidate.start < span.end
+            and _on_word_bounds(source_text, span.start, span.end)
+        ]
         if not found:
             self.add_error(
-                "text", "This text is not in the source (whitespace and quote marks aside)."
+                "text",
+                "These words are not in the source where the candidate stands (whitespace "
+                "and quote marks aside): the new span must overlap the old one, and start and "
+                "end on whole words.",
             )
             return cleaned
         span = min(found, key=lambda span: abs(span.start - candidate.start))
+        others = (
+            type(candidate)
+            .objects.filter(source=candidate.source, start=span.start, end=span.end)
+            .exclude(pk=candidate.pk)
+        )
+        if others.exists():
+            self.add_error("text", "Another candidate already has exactly this span.")
+            return cleaned
         cleaned["text"] = span.text
         candidate.start, candidate.end = span.start, span.end
         return cleaned
+
+
+def _on_word_bounds(text: str, start: int, end: int) -> bool:
+    """Neither end of the span cuts a word in two."""
+    cuts_start = start > 0 and text[start - 1].isalnum() and text[start].isalnum()
+    cuts_end = end < len(text) and text[end - 1].isalnum() and text[end].isalnum()
+    return not (cuts_start or cuts_end)
 
 
 class AcceptAllForm(forms.Form):

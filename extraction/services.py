@@ -32,8 +32,9 @@ class ExtractionSummary:
 
 @transaction.atomic
 def extract_source(source, extractor: Extractor | None = None) -> ExtractionSummary:
-    """Propose the source's candidates afresh: pending ones are replaced; accepted and rejected
-    ones are kept, and their spans are not proposed again; nor are spans already quoted."""
+    """Propose the source's candidates afresh. Pending ones are replaced, unless a researcher
+    has edited them; those, and accepted and rejected ones, are kept, and nothing that overlaps
+    them is proposed again; nor is anything that overlaps a quote of the source."""
     extractor = extractor or Extractor.from_database()
     result = extractor.extract(
         source.text,
@@ -41,17 +42,19 @@ def extract_source(source, extractor: Extractor | None = None) -> ExtractionSumm
         precision=source.published_on_precision or None,
     )
     summary = ExtractionSummary(message=result.message)
-    QuoteCandidate.objects.filter(source=source).pending().delete()
-    TroopFigureCandidate.objects.filter(source=source).pending().delete()
-    decided = set(QuoteCandidate.objects.filter(source=source).values_list("start", "end"))
-    quoted = set(Quote.objects.filter(source=source).values_list("start", "end"))
+    for model in (QuoteCandidate, TroopFigureCandidate):
+        model.objects.filter(source=source).pending().exclude(
+            pk__in=_edited(model, source)
+        ).delete()
+    decided = list(QuoteCandidate.objects.filter(source=source).values_list("start", "end"))
+    quoted = list(Quote.objects.filter(source=source).values_list("start", "end"))
     speakers = {s.slug: s for s in Speaker.objects.filter(slug__in=_slugs(result.quotes))}
     for proposal in result.quotes:
         span = (proposal.start, proposal.end)
-        if span in decided:
+        if _overlaps(span, decided):
             summary.kept += 1
             continue
-        if span in quoted:
+        if _overlaps(span, quoted):
             summary.already_quoted += 1
             continue
         candidate = QuoteCandidate(
@@ -86,20 +89,21 @@ def extract_source(source, extractor: Extractor | None = None) -> ExtractionSumm
         candidate.save()
         if proposal.treaties:
             candidate.treaties.set(_treaty_ids(proposal.treaties))
-        decided.add(span)
+        decided.append(span)
         summary.quotes += 1
     decided_figures = {
         (figure.start, figure.end, figure.count): figure
         for figure in TroopFigureCandidate.objects.filter(source=source)
     }
-    made, proposed = [], set()
+    made, proposed = [], {}
     for proposal in result.troop_figures:
         key = (proposal.start, proposal.end, proposal.count)
         if key in decided_figures or key in proposed:
-            # Decided before: kept as it is (and still the whole its parts are part of).
-            # Proposed just now: the same count twice in one sentence; the first stands.
+            # Decided (or edited) before: kept as it is, and still the whole its parts are
+            # part of. Proposed just now: the same count twice in one sentence; the first
+            # stands, for itself and for the parts that follow it.
             summary.kept += key in decided_figures
-            made.append(decided_figures.get(key))
+            made.append(decided_figures.get(key) or proposed[key])
             continue
         figure = TroopFigureCandidate(
             source=source,
@@ -129,9 +133,27 @@ def extract_source(source, extractor: Extractor | None = None) -> ExtractionSumm
             made.append(None)
             continue
         made.append(figure)
-        proposed.add(key)
+        proposed[key] = figure
         summary.troop_figures += 1
     return summary
+
+
+def _edited(model, source):
+    """The source's pending candidates a researcher has changed since they were proposed."""
+    changes = model.history.filter(source_id=source.pk, history_type="~")
+    return changes.values_list("id", flat=True)
+
+
+def _overlaps(span, spans) -> bool:
+    start, end = span
+    return any(start < other_end and other_start < end for other_start, other_end in spans)
+
+
+def overlapping_quote(source, start, end):
+    """A quote of `source` whose span overlaps start–end, if any."""
+    return (
+        Quote.objects.filter(source=source, start__lt=end, end__gt=start).order_by("start").first()
+    )
 
 
 def _slugs(proposals):
@@ -198,8 +220,14 @@ def accept_quote(candidate: QuoteCandidate, *, user) -> Quote:
     """Make the candidate a draft quote with its verified span and its attribution note."""
     candidate = QuoteCandidate.objects.select_for_update().get(pk=candidate.pk)
     _check_pending(candidate)
-    speaker = _speaker_for(candidate)
     source = candidate.source
+    existing = overlapping_quote(source, candidate.start, candidate.end)
+    if existing is not None:
+        raise ReviewRefused(
+            f"Its span overlaps quote {existing.pk} (characters {existing.start}–{existing.end}, "
+            f"“{existing.text_preview}”): edit the candidate's words, or reject it."
+        )
+    speaker = _speaker_for(candidate)
     quote = Quote(
         source=source,
         start=candidate.start,
@@ -263,6 +291,14 @@ def accept_troop_figure(candidate: TroopFigureCandidate, *, user) -> TroopFigure
         defaults={"text": candidate.text},
     )
     figure.citations.set([citation])
+    # Its parts accepted before it become its parts now.
+    for part in TroopFigure.objects.filter(
+        candidate__part_of=candidate, parent__isnull=True
+    ).select_for_update():
+        part.parent = figure
+        part.full_clean()
+        part._change_reason = f"Its whole accepted from extraction candidate {candidate.pk}"
+        part.save()
     candidate.troop_figure = figure
     _decide(candidate, CandidateStatus.ACCEPTED, user)
     return figure

@@ -137,7 +137,9 @@ def test_the_queue_lists_candidates_in_reading_order_with_their_spans_marked(
     defend = candidate(extracted, "We will defend every inch of allied territory,")
     mark = f'<mark id="text-quote-{defend.pk}" class="pending">{defend.text}</mark>'
     assert mark in page
-    assert "Jens Stoltenberg" in page
+    entry = page[page.index(f'id="quote-{defend.pk}"') :]
+    speaker = re.search(r'<dd class="speaker">(.*?)</dd>', entry, re.S)[1]
+    assert speaker.strip().startswith("Jens Stoltenberg")
     assert "new: Alexander Stubb, Finnish President" in page
 
 
@@ -198,10 +200,15 @@ def test_accepting_all_above_a_confidence(researcher_client, extracted):
         url, {"decision": "accept_all", "min_confidence": "2"}, follow=True
     )
     assert any("between 0 and 1" in m for m in messages_of(response))
-    expected = QuoteCandidate.objects.filter(source=extracted, confidence__gte=0.5).count()
-    assert expected > 0
-    researcher_client.post(url, {"decision": "accept_all", "min_confidence": "0.5"})
-    assert Quote.objects.filter(source=extracted).count() == expected
+    above = QuoteCandidate.objects.filter(source=extracted, confidence__gte=0.9)
+    below = QuoteCandidate.objects.filter(source=extracted, confidence__lt=0.9)
+    expected = sorted(above.values_list("start", flat=True))
+    assert expected
+    assert below.exists()
+    researcher_client.post(url, {"decision": "accept_all", "min_confidence": "0.9"})
+    made = Quote.objects.filter(source=extracted).values_list("start", flat=True)
+    assert sorted(made) == expected
+    assert set(below.values_list("status", flat=True)) == {"pending"}
 
 
 def test_editing_the_words_moves_the_span_then_accepts(researcher_client, extracted):
@@ -242,7 +249,9 @@ def test_words_that_are_not_in_the_source_are_refused(researcher_client, extract
         url,
         {"text": "We shall defend every inch", "kind": "statement", "_accept": "1"},
     )
-    assert "This text is not in the source" in response.content.decode()
+    assert (
+        "These words are not in the source where the candidate stands" in response.content.decode()
+    )
     defend.refresh_from_db()
     assert (defend.status, defend.text) == (
         "pending",
@@ -298,3 +307,146 @@ def test_the_source_page_links_to_its_queue(researcher_client, extracted):
     page = researcher_client.get(admin_url(Source, "change", extracted.pk)).content.decode()
     assert queue_url(extracted) in page
     assert "(5 pending)" in page
+
+
+def edit(client, candidate, text, **fields):
+    form = {"text": text, "kind": candidate.kind, "speaker": candidate.speaker_id or ""}
+    form.update(fields)
+    return client.post(admin_url(QuoteCandidate, "change", candidate.pk), form)
+
+
+def test_edited_words_must_stay_within_the_quotation_and_on_whole_words(
+    researcher_client, extracted
+):
+    defend = candidate(extracted, "We will defend every inch of allied territory,")
+    # Words of another quotation (Stubb's), though they are in the source: refused.
+    page = edit(researcher_client, defend, "Finland would").content.decode()
+    assert "the new span must overlap the old one" in page
+    # Part of a word at either end: refused.
+    page = edit(researcher_client, defend, "ll defend every inch of allied terr").content.decode()
+    assert "start and end on whole words" in page
+    defend.refresh_from_db()
+    assert defend.text == "We will defend every inch of allied territory,"
+
+
+def test_edited_words_that_are_another_candidates_span_are_refused_not_a_crash(
+    researcher_client, extracted
+):
+    defend = candidate(extracted, "We will defend every inch of allied territory,")
+    trimmed = defend.text[:-1]
+    QuoteCandidate.objects.create(
+        source=extracted,
+        start=defend.start,
+        end=defend.end - 1,
+        text=trimmed,
+        kind="statement",
+        confidence=0.5,
+    )
+    response = edit(researcher_client, defend, trimmed)
+    assert response.status_code == 200
+    assert "Another candidate already has exactly this span." in response.content.decode()
+
+
+def test_extracting_again_keeps_edits_and_proposes_nothing_over_an_accepted_quote(
+    researcher_client, extracted
+):
+    defend = candidate(extracted, "We will defend every inch of allied territory,")
+    stubb = candidate(extracted, "not be intimidated")
+    edit(
+        researcher_client,
+        defend,
+        "We will defend every inch of allied territory",
+        _accept="Save and accept",
+    )
+    edit(researcher_client, stubb, stubb.text, note="Check the video.", speaker_name="A. Stubb")
+    researcher_client.post(queue_url(extracted), {"decision": "extract"})
+    # The trimmed, accepted span is not proposed again untrimmed; the edited one is kept.
+    assert not QuoteCandidate.objects.filter(source=extracted, start=defend.start - 1).exists()
+    assert QuoteCandidate.objects.filter(source=extracted, start=defend.start).count() == 1
+    stubb = QuoteCandidate.objects.get(pk=stubb.pk)
+    assert (stubb.status, stubb.note) == ("pending", "Check the video.")
+
+
+def test_a_span_over_an_existing_quote_is_not_accepted(researcher_client, extracted):
+    defend = candidate(extracted, "We will defend every inch of allied territory,")
+    quote = services.accept_quote(defend, user=None)
+    # A second candidate over the same words, as a researcher could make it by editing.
+    twin = QuoteCandidate.objects.create(
+        source=extracted,
+        start=defend.start,
+        end=defend.end - 1,
+        text=defend.text[:-1],
+        kind="statement",
+        speaker=defend.speaker,
+        confidence=0.9,
+    )
+    response = researcher_client.post(
+        queue_url(extracted), {"decision": "accept", "candidate": f"quote-{twin.pk}"}, follow=True
+    )
+    assert any(f"overlaps quote {quote.pk}" in m for m in messages_of(response))
+    assert Quote.objects.filter(source=extracted).count() == 1
+
+
+def test_a_part_accepted_before_its_whole_becomes_its_part(researcher_client, extracted):
+    whole, part = TroopFigureCandidate.objects.filter(source=extracted).order_by("-count")
+    assert part.part_of == whole
+    for figure in (part, whole):
+        researcher_client.post(
+            queue_url(extracted), {"decision": "accept", "candidate": f"figure-{figure.pk}"}
+        )
+    whole.refresh_from_db()
+    part.refresh_from_db()
+    assert part.troop_figure.parent == whole.troop_figure
+
+
+def test_each_kind_of_decision_needs_its_own_permission(client, extracted):
+    from django.contrib.auth.models import Permission, User
+
+    user = User.objects.create_user("quotes-only", is_staff=True)
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            codename__in=["view_source", "view_quotecandidate", "change_quotecandidate"]
+        )
+    )
+    client.force_login(user)
+    figure = TroopFigureCandidate.objects.filter(source=extracted).first()
+    url = queue_url(extracted)
+    assert (
+        client.post(url, {"decision": "accept", "candidate": f"figure-{figure.pk}"}).status_code
+        == 403
+    )
+    assert client.post(url, {"decision": "extract"}).status_code == 403
+    assert TroopFigureCandidate.objects.get(pk=figure.pk).status == "pending"
+    page = client.get(url).content.decode()
+    assert f'id="figure-{figure.pk}"' not in page  # it may not see troop-figure candidates
+    defend = candidate(extracted, "We will defend every inch of allied territory,")
+    client.post(url, {"decision": "accept", "candidate": f"quote-{defend.pk}"})
+    assert QuoteCandidate.objects.get(pk=defend.pk).status == "accepted"
+
+
+def test_a_viewer_sees_the_queue_and_cannot_decide(client, extracted):
+    from django.contrib.auth.models import Permission, User
+
+    user = User.objects.create_user("viewer", is_staff=True)
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            codename__in=["view_source", "view_quotecandidate", "view_troopfigurecandidate"]
+        )
+    )
+    client.force_login(user)
+    page = client.get(queue_url(extracted)).content.decode()
+    assert 'class="accept-form"' not in page
+    defend = candidate(extracted, "We will defend every inch of allied territory,")
+    response = client.post(
+        queue_url(extracted), {"decision": "accept", "candidate": f"quote-{defend.pk}"}
+    )
+    assert response.status_code == 403
+    assert QuoteCandidate.objects.get(pk=defend.pk).status == "pending"
+
+
+def test_a_source_texts_markup_is_shown_as_text(researcher_client, seeded):
+    source, _ = importing.import_text(ARTICLE.replace("Last year", "<script>alert(1)</script> &"))
+    services.extract_source(source)
+    page = researcher_client.get(queue_url(source)).content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp;" in page

@@ -157,6 +157,7 @@ def test_the_review_flow_from_the_command_line(seeded, article_file):
         (["--accept", "quote-x", "--user", "ada"], "is not a candidate id"),
         (["--accept", "figure-999999", "--user", "ada"], "No candidate figure-999999"),
         (["--accept-above", "1.5", "--user", "ada"], "between 0 and 1"),
+        (["--extract", "--accept", "quote-1", "--user", "ada"], "extract first"),
     ],
 )
 def test_review_candidates_refuses_what_it_cannot_do_and_decides_nothing(

@@ -17,8 +17,9 @@ class Command(BaseCommand):
         "List a source's candidates in reading order (the default), or decide on them: "
         "--accept and --reject take candidate ids as the list prints them (quote-12, "
         "figure-3); --accept-above accepts every pending quote at or above a confidence; "
-        "--extract proposes the candidates afresh first. Decisions are made as --user, and "
-        "each is taken on its own: one refused does not undo the others."
+        "--extract proposes the candidates afresh first (with --accept-above, not with ids). "
+        "Decisions are made as --user, and each is taken on its own: one refused does not "
+        "undo the others."
     )
 
     def add_arguments(self, parser):
@@ -35,6 +36,11 @@ class Command(BaseCommand):
         deciding = bool(accept or reject or accept_above is not None)
         if reject and not reason.strip():
             raise CommandError("Say why with --reason: the reason is kept with the candidate.")
+        if extract and (accept or reject):
+            raise CommandError(
+                "--extract replaces the pending candidates, and their ids with them: extract "
+                "first, list the candidates, then accept or reject them by their new ids."
+            )
         if accept_above is not None and not 0 <= accept_above <= 1:
             raise CommandError("--accept-above takes a confidence between 0 and 1.")
         researcher = self.researcher(user) if deciding else None
