@@ -3,6 +3,7 @@ provenance on the curated corpus, and the SQL shape of a list page (docs/perform
 
 import csv
 import io
+import random
 from unittest import mock
 
 import pytest
@@ -176,6 +177,42 @@ def test_random_quote_honours_the_filters(anonymous, seeded):
         assert response.json()["speaker"]["slug"] == "vladimir-putin"
         seen.add(response.json()["id"])
     assert len(seen) == 2, "both of Putin's quotes come up in 20 draws"
+
+
+# The chi-square statistic's 0.1% critical values, by degrees of freedom.
+CHI_SQUARE_999 = {1: 10.83, 8: 26.12}
+
+
+def chi_square(draws, values):
+    expected = len(draws) / len(values)
+    return sum((draws.count(value) - expected) ** 2 / expected for value in values)
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        # The ids of the defect's report: the old draw gave 49 (after a gap) 162 times in 200.
+        [1, 2, 3, 4, 5, 9, 10, 11, 49],
+        # A narrow match over a wide range of ids: the probes miss, the count decides.
+        [7, 900_000],
+    ],
+    ids=["gaps", "sparse"],
+)
+def test_a_random_quote_is_drawn_uniformly_among_the_matches(db, ids):
+    from quotes.api.views import random_key
+    from tests.factories import QuoteFactory
+
+    for pk in ids:
+        QuoteFactory(pk=pk)
+    keys = Quote.objects.filter(pk__in=ids)
+    rng_state = random.getstate()
+    random.seed(20261201)
+    try:
+        draws = [random_key(keys) for _ in range(200 * len(ids))]
+    finally:
+        random.setstate(rng_state)
+    assert set(draws) == set(ids)
+    assert chi_square(draws, ids) < CHI_SQUARE_999[len(ids) - 1]
 
 
 def test_random_quote_with_no_match_is_a_404(anonymous, seeded):
