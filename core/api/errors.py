@@ -9,6 +9,8 @@ DRF views produce it through `ApiExceptionHandler`; the Django-level handlers be
 for /api/ URLs that never reach a view (an unknown path, a crash in middleware).
 """
 
+from django.conf import settings
+from django.core.exceptions import TooManyFieldsSent
 from django.db import DataError, IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import JsonResponse
@@ -22,6 +24,15 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The request conflicts with the current state of the data."
     default_code = "conflict"
+
+
+class TooManyParameters(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "too_many_parameters"
+
+    def __init__(self):
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        super().__init__(f"The request has more than {limit} parameters: that is the limit.")
 
 
 class ServiceUnavailable(exceptions.APIException):
@@ -39,6 +50,10 @@ class ApiExceptionHandler(ExceptionHandler):
             return Conflict(
                 "It cannot be deleted while other records refer to it: " + "; ".join(blockers)
             )
+        if isinstance(exc, TooManyFieldsSent):
+            # Django's guard against a query string or form of thousands of fields; raised
+            # where DRF first reads the query, so it would otherwise be a 500.
+            return TooManyParameters()
         if isinstance(exc, DataError):
             # Data the database cannot store, that validation let through.
             return exceptions.ValidationError("The database cannot store this value.")

@@ -625,3 +625,15 @@ def test_unknown_ids_in_urls_are_a_404(anonymous, researcher, staff, world, path
     assert_error_format(researcher.patch(f"/api/v1/quotes/{path}/", {"note": "x"}), 404, None)
     assert_error_format(staff.delete(f"/api/v1/speakers/{path}/"), 404, None)
     assert row_counts() == counts
+
+
+@pytest.mark.parametrize("path", ["/api/v1/quotes/", "/api/v1/quotes/random/", "/api/v1/"])
+def test_too_many_query_parameters_is_a_400_in_the_error_format(anonymous, db, path):
+    from django.conf import settings
+
+    query = "&".join(f"p{i}=1" for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1))
+    response = anonymous.get(f"{path}?{query}")
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["code"] == "too_many_parameters"
+    assert str(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS) in error["detail"]
