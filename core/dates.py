@@ -15,6 +15,7 @@ import re
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class DatePrecision(models.TextChoices):
@@ -42,6 +43,18 @@ def partial_date_errors(value: datetime.date | None, precision: str, inferred: b
     if precision == DatePrecision.MONTH and value.day != 1:
         return {field: "A month-precision date is stored as the 1st of that month."}
     return {}
+
+
+def future_date_errors(instance, *fields: str) -> dict:
+    """Errors for the named dates that are after today: what was said or published has
+    happened. (Not for events and treaty changes: a summit or a withdrawal can be announced.)"""
+    today = timezone.localdate()
+    return {
+        field: f"{getattr(instance, field).isoformat()} is after today ({today.isoformat()}): "
+        "it cannot have happened yet."
+        for field in fields
+        if getattr(instance, field) is not None and getattr(instance, field) > today
+    }
 
 
 def partial_date_errors_for(instance, *fields: str) -> dict:

@@ -125,7 +125,8 @@ class SourceWithReviewAdmin(SourceWithQuotesAdmin):
                     ),
                 )
             except importing.ImportRefused as exc:
-                form.add_error("title" if exc.code == "title" else None, exc.message)
+                field = exc.code if exc.code in {"title", "published_on"} else None
+                form.add_error(field, exc.message)
             else:
                 return self._imported(request, imported)
         context = {

@@ -11,7 +11,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
-from core.dates import DatePrecision, partial_date_constraints, partial_date_errors_for
+from core.dates import (
+    DatePrecision,
+    future_date_errors,
+    partial_date_constraints,
+    partial_date_errors_for,
+)
 from core.history import history
 from core.models import TimeStampedModel
 from core.validators import country_code_validator
@@ -147,7 +152,11 @@ class QuoteCandidate(Candidate):
         return f"{who}: “{text[:60]}{'…' if len(text) > 60 else ''}”"
 
     def clean(self):
-        errors = {**self.span_errors(), **partial_date_errors_for(self, "said_on")}
+        errors = {
+            **self.span_errors(),
+            **partial_date_errors_for(self, "said_on"),
+            **future_date_errors(self, "said_on"),
+        }
         if errors:
             raise ValidationError(errors)
 

@@ -78,7 +78,9 @@ def extract_source(source, extractor: Extractor | None = None) -> ExtractionSumm
             candidate.speaker_name = proposal.speaker.name[:200]
             candidate.speaker_role = proposal.speaker.role[:200]
             candidate.speaker_match = proposal.speaker.how[:50]
-        if proposal.said_on is not None:
+        if proposal.said_on is not None and proposal.said_on.value <= timezone.localdate():
+            # (A date after today is words about the future, "will meet on 5 May": not when
+            # the quotation was said.)
             candidate.said_on = proposal.said_on.value
             candidate.said_on_precision = proposal.said_on.precision
             candidate.said_on_inferred = proposal.said_on.inferred

@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from core.dates import DatePrecision
@@ -276,13 +277,24 @@ def import_text(
         url=url,
         seed_file=seed_file,
     )
+    today = timezone.localdate()
+    stated = proposal.published_on
     if published_on is not None:
+        if published_on[0] > today:
+            raise ImportRefused(
+                f"The publication date given, {published_on[0].isoformat()}, is after today.",
+                "published_on",
+            )
         source.published_on, source.published_on_precision = published_on
         source.published_on_note = "Given at import."
-    elif proposal.published_on is not None:
-        date = proposal.published_on
-        source.published_on, source.published_on_precision = date.value, date.precision
-        source.published_on_inferred, source.published_on_note = date.inferred, date.note
+    elif stated is not None and stated.value <= today:
+        source.published_on, source.published_on_precision = stated.value, stated.precision
+        source.published_on_inferred, source.published_on_note = stated.inferred, stated.note
+    elif stated is not None:
+        source.published_on_note = (
+            f"The text's header states {stated.value.isoformat()}, which is after today: "
+            "not proposed."
+        )
     else:
         source.published_on_note = " ".join(
             ["The text states no date of publication in its first lines.", *proposal.notes]

@@ -10,7 +10,12 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest, Substr
 from django.utils.functional import cached_property
 
-from core.dates import DatePrecision, partial_date_constraints, partial_date_errors_for
+from core.dates import (
+    DatePrecision,
+    future_date_errors,
+    partial_date_constraints,
+    partial_date_errors_for,
+)
 from core.history import history
 from core.models import NaturalKeyManager, TimeStampedModel
 from core.validators import country_code_validator, language_code_validator
@@ -116,7 +121,10 @@ class Source(TimeStampedModel):
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def clean(self):
-        errors = partial_date_errors_for(self, "published_on")
+        errors = {
+            **partial_date_errors_for(self, "published_on"),
+            **future_date_errors(self, "published_on"),
+        }
         # Computed here too, so that validate_unique() reports a duplicate text in words.
         self.sha256 = self.digest(self.text)
         if self.pk and self.text:

@@ -5,7 +5,12 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from core.dates import DatePrecision, partial_date_constraints, partial_date_errors_for
+from core.dates import (
+    DatePrecision,
+    future_date_errors,
+    partial_date_constraints,
+    partial_date_errors_for,
+)
 from core.history import history
 from core.models import NaturalKeyManager
 from core.review import ReviewedModel, ReviewedQuerySet
@@ -132,7 +137,11 @@ class Quote(ReviewedModel, SourceSpan):
         return text if len(text) <= 80 else f"{text[:79]}…"
 
     def clean(self):
-        errors = {**self.span_errors(), **partial_date_errors_for(self, "said_on")}
+        errors = {
+            **self.span_errors(),
+            **partial_date_errors_for(self, "said_on"),
+            **future_date_errors(self, "said_on"),
+        }
         if self.is_translation and not self.original_language:
             errors["original_language"] = "A translated quote names its original language."
         if not self.is_translation and self.original_language:

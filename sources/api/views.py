@@ -81,7 +81,7 @@ class SourceViewSet(ContentViewSet):
         except importing.DuplicateSource as exc:
             raise duplicate(exc.existing, request) from exc
         except importing.ImportRefused as exc:
-            attr = "title" if exc.code == "title" else "file"
+            attr = exc.code if exc.code in {"title", "published_on"} else "file"
             code = {"empty": "empty", "title": "required"}.get(exc.code, "invalid")
             detail = {attr: [exceptions.ErrorDetail(exc.message, code)]}
             raise exceptions.ValidationError(detail) from exc

@@ -210,6 +210,7 @@ QUOTES = Spec(
         post("quote-said-on-day-first", ["said_on"], said_on="26/05/2017"),
         post("quote-said-on-a-number", ["said_on"], said_on=20170526),
         post("quote-said-on-a-datetime", ["said_on"], said_on="2017-05-26T10:00:00Z"),
+        post("quote-said-in-the-future", ["said_on"], said_on="2999-01-01"),
         post(
             "quote-precision-without-date",
             ["said_on_precision"],
@@ -468,6 +469,7 @@ SOURCES = Spec(
         post("source-text-whitespace-only", ["text"], text="\n\n  \n"),
         patch("bare_source", "patch-source-text-whitespace-only", ["text"], text="   "),
         post("source-published-on-year-0", ["published_on"], published_on="0000-01-01"),
+        post("source-published-in-the-future", ["published_on"], published_on="2999-01-01"),
         post("source-outlet-not-an-id", ["outlet"], outlet="rt"),
         post("source-link-not-a-url", ["link"], link="not a url"),
         patch("source", "patch-cited-source-new-text", ["text"], text="Another text entirely."),

@@ -92,8 +92,9 @@ def test_the_same_text_again_is_a_409_naming_the_source(researcher, db):
         ("Caf\u00e9 au lait, a title\n\nBody.".encode("latin-1"), {}, "file", "invalid"),
         (b"12:45\n", {}, "title", "required"),
         (ARTICLE.encode(), {"published_on": "26/05/2017"}, "published_on", "invalid"),
+        (ARTICLE.encode(), {"published_on": "2999-01-01"}, "published_on", "invalid"),
     ],
-    ids=["empty", "binary", "not-utf-8", "no-title", "bad-date"],
+    ids=["empty", "binary", "not-utf-8", "no-title", "bad-date", "future-date"],
 )
 def test_a_file_that_is_no_text_is_a_400_and_imports_nothing(
     researcher, db, content, fields, attr, code

@@ -163,3 +163,15 @@ def test_two_counts_of_one_sentence_are_two_candidates_and_the_part_keeps_its_wh
     whole.refresh_from_db()
     assert (figure.parent_id, figure.count) == (whole.troop_figure_id, 1500)
     assert figure.parent_id is not None
+
+
+def test_a_date_after_today_is_not_when_a_quote_was_said(seeded):
+    source, _ = importing.import_text(
+        "Russia and NATO plan talks for the spring\n\n"
+        "Kremlin spokesman Dmitry Peskov said on 5 May 2999 that the talks "
+        "would be “long and hard”. The two sides have not met since the spring, and neither "
+        "has said when they will.\n"
+    )
+    services.extract_source(source)
+    [hard] = QuoteCandidate.objects.filter(source=source)
+    assert (hard.text, hard.said_on, hard.said_on_precision) == ("long and hard", None, "")

@@ -142,3 +142,19 @@ def test_a_text_that_states_no_title_needs_one():
     source, _ = importing.import_text("12:45\n\n3.5 C\n", title="Weather")
     assert source.language == "und"  # not English prose: undetermined, not guessed
     assert source.published_on is None
+
+
+@pytest.mark.django_db
+def test_a_date_after_today_is_never_the_publication_date():
+    text = (
+        "Allies plan another summit in Brussels\n\nBrussels, 14 March 2999\n\n"
+        "The allies will meet again next year."
+    )
+    source, _ = importing.import_text(text)
+    assert source.published_on is None
+    assert "2999-03-14, which is after today: not proposed" in source.published_on_note
+    future = (datetime.date(2999, 1, 1), "year")
+    with pytest.raises(importing.ImportRefused, match="after today") as refused:
+        importing.import_text(text + " Again.", published_on=future)
+    assert refused.value.code == "published_on"
+    assert not Source.objects.filter(text=text + " Again.").exists()
