@@ -281,7 +281,10 @@ SPECTACULAR_SETTINGS = {
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
         "core.api.schema.postprocess_item_attrs",
         "core.api.schema.postprocess_query_strings",
+        "core.api.schema.postprocess_version",
     ],
+    # Paths are absolute (/api/v1/...): a client is pointed at the host that serves them.
+    "SERVERS": [{"url": "/", "description": "The server that serves this schema."}],
 }
 
 # Structured logs: one JSON object per line on stderr, each with the request's X-Request-ID.

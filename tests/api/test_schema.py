@@ -80,3 +80,22 @@ def test_docs_pages_load_their_assets_from_us_not_a_cdn(client, db, url, asset):
     assert not re.search(r"""(src|href)=["']https?://""", html), "no asset from another host"
     static = client.get(f"/static/{asset}")
     assert static.status_code == 200
+
+
+def test_the_live_schema_is_the_committed_one_with_an_installable_version(anonymous, db):
+    response = anonymous.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi")
+    assert response.status_code == 200
+    live = yaml.safe_load(response.content)
+    committed = yaml.safe_load(COMMITTED.read_text(encoding="utf-8"))
+    assert (
+        live["info"]["version"]
+        == committed["info"]["version"]
+        == settings.SPECTACULAR_SETTINGS["VERSION"]
+    )
+    assert re.fullmatch(r"\d+\.\d+\.\d+", live["info"]["version"])
+    assert (
+        live["servers"]
+        == committed["servers"]
+        == [{"url": "/", "description": "The server that serves this schema."}]
+    )
+    assert live["paths"].keys() == committed["paths"].keys()
