@@ -103,11 +103,18 @@ class ConditionalDestroyMixin:
 
 
 class AtomicCreateMixin:
-    """POST in one transaction, the record and its many-to-many links: all of it or nothing."""
+    """POST in one transaction, the record and its many-to-many links: all of it or nothing;
+    the 201 carries the new record's ETag, as a read of it would."""
 
     def create(self, request, *args, **kwargs):
         with transaction.atomic():
-            return super().create(request, *args, **kwargs)
+            response = super().create(request, *args, **kwargs)
+        response["ETag"] = etag_for(self.created)
+        return response
+
+    def perform_create(self, serializer):
+        super().perform_create(serializer)
+        self.created = serializer.instance
 
 
 class ConditionalMixin(

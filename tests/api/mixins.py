@@ -149,6 +149,11 @@ class CreateTests:
         assert model.objects.count() == before + 1
         created = model.objects.get(pk=response.json()["id"])
         self.check_created(created, response.json())
+        # The 201 carries the ETag a read of the new record gives: a client can write
+        # under If-Match at once.
+        assert response["ETag"]
+        read = researcher.get(detail_url(self.basename, created.pk))
+        assert response["ETag"] == read["ETag"]
 
     def check_created(self, obj, body):
         """Resource-specific assertions on a created object."""
