@@ -174,6 +174,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": ["drf_orjson_renderer.parsers.ORJSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.api.negotiation.StrictContentNegotiation",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
     # Throttling: 429 with Retry-After past these rates (per client address, or per account).
     "DEFAULT_THROTTLE_CLASSES": [

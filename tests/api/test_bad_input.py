@@ -637,3 +637,19 @@ def test_too_many_query_parameters_is_a_400_in_the_error_format(anonymous, db, p
     [error] = response.json()["errors"]
     assert error["code"] == "too_many_parameters"
     assert str(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS) in error["detail"]
+
+
+@pytest.mark.parametrize(
+    ("path", "offered"),
+    [
+        ("/api/v1/quotes/?format=xml", "api, csv, json"),
+        ("/api/v1/quotes/1/?format=csv", "api, json"),
+        ("/api/v1/speakers/?format=yaml", "api, json"),
+    ],
+)
+def test_a_format_not_offered_is_a_406_naming_those_that_are(anonymous, seeded, path, offered):
+    response = anonymous.get(path)
+    assert response.status_code == 406
+    [error] = response.json()["errors"]
+    assert error["code"] == "not_acceptable"
+    assert error["detail"].endswith(f"these are: {offered}.")
