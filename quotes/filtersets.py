@@ -3,6 +3,7 @@
 import django_filters
 
 from core.filtersets import (
+    TextFilter,
     by_id,
     by_slug,
     country_filter,
@@ -82,12 +83,10 @@ class QuoteFilterSet(django_filters.FilterSet):
     treaty = by_slug("treaties", "Treaty the quote is about")
     treaty_id = by_id("treaties", "Treaty the quote is about")
     kind = django_filters.MultipleChoiceFilter(choices=QuoteKind.choices)
-    language = django_filters.CharFilter(label="ISO 639 language code of the recorded text")
+    language = TextFilter(label="ISO 639 language code of the recorded text")
     said_on_after, said_on_before = date_range("said_on", "Said")
     is_translation = strict_boolean("is_translation", "The words are a translation")
-    speaker_language = django_filters.CharFilter(
-        label="ISO 639 code of the language the speaker used"
-    )
+    speaker_language = TextFilter(label="ISO 639 code of the language the speaker used")
     attribution_inferred = strict_boolean(
         "attribution_inferred", "The speaker is worked out from the text around the quote"
     )
@@ -127,7 +126,7 @@ class QuoteFilterSet(django_filters.FilterSet):
 class TreatyFilterSet(django_filters.FilterSet):
     q = search_filter("Search the names and aliases")
     slug = slug_filter("treaty")
-    party = django_filters.CharFilter(
+    party = TextFilter(
         field_name="parties__country", label="Country code of a party (US, SU, RU, ...)"
     )
     signed_on_after, signed_on_before = date_range("signed_on", "Signed")
@@ -146,7 +145,7 @@ class TroopFigureFilterSet(django_filters.FilterSet):
     country = country_filter("contributing_country", "Contributing country (ISO 3166-1 alpha-2)")
     organization = by_slug("deploying_organization", "Deploying organization")
     organization_id = by_id("deploying_organization", "Deploying organization")
-    location = django_filters.CharFilter(lookup_expr="icontains", label="Location contains")
+    location = TextFilter(lookup_expr="icontains", label="Location contains")
     parent_id = by_id("parent", "The figure this one is part of")
     status = django_filters.MultipleChoiceFilter(
         choices=ReviewStatus.choices, label="Review status (the public sees published only)"

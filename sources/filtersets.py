@@ -3,7 +3,15 @@
 import django_filters
 from django.db.models import Q
 
-from core.filtersets import by_id, by_slug, country_filter, date_range, search_filter, slug_filter
+from core.filtersets import (
+    TextFilter,
+    by_id,
+    by_slug,
+    country_filter,
+    date_range,
+    search_filter,
+    slug_filter,
+)
 from core.search import full_text_search
 from sources.models import Outlet, Source
 
@@ -26,8 +34,8 @@ class SourceFilterSet(django_filters.FilterSet):
     outlet = by_slug("outlet", "Outlet")
     outlet_id = by_id("outlet", "Outlet")
     slug = slug_filter("source")
-    language = django_filters.CharFilter(label="ISO 639 language code of the text")
-    original_language = django_filters.CharFilter(
+    language = TextFilter(label="ISO 639 language code of the text")
+    original_language = TextFilter(
         label="ISO 639 code of the language a translated text was translated from"
     )
     published_on_after, published_on_before = date_range("published_on", "Published")
