@@ -45,10 +45,21 @@ def partial_date_errors(value: datetime.date | None, precision: str, inferred: b
     return {}
 
 
+# The furthest time zone ahead of UTC (Kiribati, UTC+14).
+EARTH_AHEAD = datetime.timedelta(hours=14)
+
+
+def latest_today() -> datetime.date:
+    """Today's date where it is latest on Earth: a statement made just after midnight in
+    Vladivostok is "today" there while it is still yesterday in UTC."""
+    return (timezone.now() + EARTH_AHEAD).date()
+
+
 def future_date_errors(instance, *fields: str) -> dict:
-    """Errors for the named dates that are after today: what was said or published has
-    happened. (Not for events and treaty changes: a summit or a withdrawal can be announced.)"""
-    today = timezone.localdate()
+    """Errors for the named dates that are after today (anywhere): what was said or published
+    has happened. (Not for events and treaty changes: a summit or a withdrawal can be
+    announced.)"""
+    today = latest_today()
     return {
         field: f"{getattr(instance, field).isoformat()} is after today ({today.isoformat()}): "
         "it cannot have happened yet."

@@ -5,6 +5,7 @@ from django import forms
 from drf_spectacular.drainage import set_override
 
 from core import review
+from core.api.fields import NOT_BLANK
 
 EMPTY_VALUE = "Give a value, or leave the parameter out."
 
@@ -40,7 +41,7 @@ class TextFilter(django_filters.CharFilter):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        schema = {"type": "string", "minLength": 1, "description": self.label}
+        schema = {"type": "string", "minLength": 1, "pattern": NOT_BLANK, "description": self.label}
         if self.extra.get("max_length"):
             schema["maxLength"] = self.extra["max_length"]
         set_override(self, "field", schema)

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from core.dates import latest_today
 from core.review import ReviewStatus
 from extraction.extractor import EXTRACTOR_VERSION, Extractor
 from extraction.models import CandidateStatus, QuoteCandidate, TroopFigureCandidate
@@ -78,7 +79,7 @@ def extract_source(source, extractor: Extractor | None = None) -> ExtractionSumm
             candidate.speaker_name = proposal.speaker.name[:200]
             candidate.speaker_role = proposal.speaker.role[:200]
             candidate.speaker_match = proposal.speaker.how[:50]
-        if proposal.said_on is not None and proposal.said_on.value <= timezone.localdate():
+        if proposal.said_on is not None and proposal.said_on.value <= latest_today():
             # (A date after today is words about the future, "will meet on 5 May": not when
             # the quotation was said.)
             candidate.said_on = proposal.said_on.value

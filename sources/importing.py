@@ -13,10 +13,9 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.text import slugify
 
-from core.dates import DatePrecision
+from core.dates import DatePrecision, latest_today
 from sources.models import Outlet, Source
 
 # A news article is tens of kilobytes; a text above this is refused before it is read whole.
@@ -277,7 +276,7 @@ def import_text(
         url=url,
         seed_file=seed_file,
     )
-    today = timezone.localdate()
+    today = latest_today()
     stated = proposal.published_on
     if published_on is not None:
         if published_on[0] > today:

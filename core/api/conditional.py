@@ -109,7 +109,9 @@ class AtomicCreateMixin:
     def create(self, request, *args, **kwargs):
         with transaction.atomic():
             response = super().create(request, *args, **kwargs)
-        response["ETag"] = etag_for(self.created)
+        created = getattr(self, "created", None)
+        if created is not None and response.status_code == status.HTTP_201_CREATED:
+            response["ETag"] = etag_for(created)
         return response
 
     def perform_create(self, serializer):

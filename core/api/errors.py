@@ -10,7 +10,7 @@ for /api/ URLs that never reach a view (an unknown path, a crash in middleware).
 """
 
 from django.conf import settings
-from django.core.exceptions import TooManyFieldsSent
+from django.core.exceptions import TooManyFieldsSent, TooManyFilesSent
 from django.db import DataError, IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import JsonResponse
@@ -30,9 +30,9 @@ class TooManyParameters(exceptions.APIException):
     status_code = status.HTTP_400_BAD_REQUEST
     default_code = "too_many_parameters"
 
-    def __init__(self):
-        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
-        super().__init__(f"The request has more than {limit} parameters: that is the limit.")
+    def __init__(self, what="parameters", limit=None):
+        limit = limit or settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        super().__init__(f"The request has more than {limit} {what}: that is the limit.")
 
 
 class ServiceUnavailable(exceptions.APIException):
@@ -54,6 +54,8 @@ class ApiExceptionHandler(ExceptionHandler):
             # Django's guard against a query string or form of thousands of fields; raised
             # where DRF first reads the query, so it would otherwise be a 500.
             return TooManyParameters()
+        if isinstance(exc, TooManyFilesSent):
+            return TooManyParameters("files", settings.DATA_UPLOAD_MAX_NUMBER_FILES)
         if isinstance(exc, DataError):
             # Data the database cannot store, that validation let through.
             return exceptions.ValidationError("The database cannot store this value.")

@@ -155,13 +155,16 @@ class QuoteViewSet(ContentViewSet):
         # On the narrow queryset: with the context's join to the sources, MIN and MAX would
         # scan and join both whole tables.
         keys = self.filter_queryset(self.get_keys_queryset()).order_by()
-        chosen = random_key(keys)
-        if chosen is None:
-            raise NotFound("No quote matches the filters.")
-        quote = self.get_queryset().in_bulk([chosen]).get(chosen)
-        if quote is None:  # deleted since the bounds were read
-            raise NotFound("No quote matches the filters.")
-        return Response(self.get_serializer(quote).data)
+        # Drawn again when the quote drawn is deleted before it is read (or the count and the
+        # offset disagree for the same reason): only no match at all is a 404.
+        for _ in range(3):
+            chosen = random_key(keys)
+            if chosen is None:
+                continue
+            quote = self.get_queryset().in_bulk([chosen]).get(chosen)
+            if quote is not None:
+                return Response(self.get_serializer(quote).data)
+        raise NotFound("No quote matches the filters.")
 
 
 # How many random ids one query tries before counting: enough that a filter matching one id

@@ -678,3 +678,12 @@ def test_an_empty_value_of_any_list_parameter_is_a_400_naming_it(researcher, db,
     response = researcher.get(f"{path}?{parameter}=")
     assert response.status_code == 400, (path, parameter, response.content[:200])
     assert parameter in {error["attr"] for error in response.json()["errors"]}
+
+
+@pytest.mark.parametrize("value", [" ", "%0A", "%09%20"])
+def test_a_blank_filter_value_is_a_400_as_the_schema_says(researcher, db, value):
+    for path, parameter in [("/api/v1/quotes/", "language"), ("/api/v1/quotes/", "speaker")]:
+        response = researcher.get(f"{path}?{parameter}={value}")
+        assert response.status_code == 400, (parameter, value)
+        [error] = response.json()["errors"]
+        assert (error["attr"], error["code"]) == (parameter, "blank")

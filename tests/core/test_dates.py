@@ -42,3 +42,17 @@ def test_inconsistent_partial_dates_are_rejected(value, precision, inferred, fie
 )
 def test_consistent_partial_dates_pass(value, precision):
     assert partial_date_errors(value, precision, False, "said_on") == {}
+
+
+def test_today_is_the_latest_date_on_earth():
+    from unittest import mock
+
+    from django.utils import timezone
+
+    from core.dates import latest_today
+
+    late_evening_utc = datetime.datetime(2026, 12, 1, 22, 0, tzinfo=datetime.UTC)
+    with mock.patch.object(timezone, "now", return_value=late_evening_utc):
+        # 22:00 UTC is already 2 December in Moscow (UTC+3) and Vladivostok (UTC+10): a
+        # quote said there that day is not "in the future".
+        assert latest_today() == datetime.date(2026, 12, 2)
