@@ -112,10 +112,9 @@ class KeysetPagination(BasePagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        try:
-            size = int(raw)
-        except ValueError:
-            size = 0
+        # ASCII digits only, as the schema's integer: int() would also take "٣", "+3" or a
+        # number padded with Unicode spaces ("\x853").
+        size = int(raw) if raw.isascii() and raw.isdigit() else 0
         if size < 1:
             raise ValidationError(
                 {

@@ -687,3 +687,10 @@ def test_a_blank_filter_value_is_a_400_as_the_schema_says(researcher, db, value)
         assert response.status_code == 400, (parameter, value)
         [error] = response.json()["errors"]
         assert (error["attr"], error["code"]) == (parameter, "blank")
+
+
+@pytest.mark.parametrize("value", ["+3", "\u0663", "\u00853", " 3", "3.0"])
+def test_a_page_size_is_ascii_digits_only(anonymous, db, value):
+    response = anonymous.get("/api/v1/treaties/", {"page_size": value})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "page_size"

@@ -8,13 +8,15 @@ schema-violating requests refused and schema-valid ones accepted.
 
 A schema cannot say which ids exist, which span of which source a quote's text occupies, or
 which slugs are taken. So, for positive requests only, `make_coherent` fills in such facts from
-the database: existing ids, a fresh slug, a date that agrees with its precision, the current
+the database: existing ids, a fresh slug, a date that agrees with its precision and is not
+after today (no quote is said, nor source published, in the future), the current
 ETag (read off the models and serializers, the same for every resource), then what only the
 resource knows (its spec's `cohere`: a real span and its text, a part that fits its whole).
 Everything else stays as generated, and no check is turned off.
 """
 
 import contextlib
+import datetime
 import itertools
 from urllib.parse import parse_qs, urlsplit
 
@@ -102,6 +104,8 @@ def coherent_date(body, field, instance):
         body.update({field: None, f"{field}_precision": "", f"{field}_inferred": False})
         return
     value = str(value)
+    if value > datetime.date.today().isoformat():
+        value = "2000" + value[4:]  # no quote is said, nor source published, after today
     if precision == "year":
         value = value[:4] + "-01-01"
     elif precision == "month":
