@@ -293,10 +293,7 @@ class CandidateAdmin(SimpleHistoryAdmin):
     list_select_related = ["source"]
     list_filter = ["status", "source"]
     search_fields = ["text", "source__title"]
-    readonly_fields = [
-        "source",
-        "in_the_source",
-        "confidence",
+    decision_fields = [
         "status",
         "rejection_reason",
         "reviewed_by",
@@ -305,20 +302,8 @@ class CandidateAdmin(SimpleHistoryAdmin):
         "created_at",
         "updated_at",
     ]
-    decision_fieldset = (
-        "Decision",
-        {
-            "fields": [
-                "status",
-                "rejection_reason",
-                "reviewed_by",
-                "reviewed_at",
-                "extractor_version",
-                "created_at",
-                "updated_at",
-            ]
-        },
-    )
+    readonly_fields = ["source", "in_the_source", "confidence", *decision_fields]
+    decision_fieldset = ("Decision", {"fields": decision_fields})
     actions = ["reject_selected"]
 
     def has_add_permission(self, request):

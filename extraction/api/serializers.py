@@ -14,6 +14,18 @@ from quotes.models import Event, Speaker, Treaty
 from sources.models import Source
 
 BRIEF_FIELDS = ["id", "url", "display"]
+# What every candidate shows first: what it is, and where it stands in its source.
+SPAN_FIELDS = [
+    "id",
+    "url",
+    "display",
+    "source",
+    "start",
+    "end",
+    "text",
+    "context_before",
+    "context_after",
+]
 DECISION = ["status", "rejection_reason", "reviewed_by", "reviewed_at", "extractor_version"]
 TIMESTAMPS = ["created_at", "updated_at"]
 
@@ -58,15 +70,7 @@ class QuoteCandidateSerializer(CandidateSerializer):
     class Meta:
         model = QuoteCandidate
         fields = [
-            "id",
-            "url",
-            "display",
-            "source",
-            "start",
-            "end",
-            "text",
-            "context_before",
-            "context_after",
+            *SPAN_FIELDS,
             "kind",
             "cue",
             "cue_start",
@@ -107,15 +111,7 @@ class TroopFigureCandidateSerializer(CandidateSerializer):
     class Meta:
         model = TroopFigureCandidate
         fields = [
-            "id",
-            "url",
-            "display",
-            "source",
-            "start",
-            "end",
-            "text",
-            "context_before",
-            "context_after",
+            *SPAN_FIELDS,
             "count",
             "unit",
             "location",
