@@ -360,10 +360,16 @@ def decode_cursor(raw: str | None, keys: list[str]):
     return values, reverse
 
 
-def link(url: str, keys: list[str], values: list, reverse: bool) -> str:
-    """The URL with its cursor replaced (as rest_framework.utils.urls.replace_query_param)."""
+def cursor_token(keys: list[str], values: list, reverse: bool) -> str:
+    """The cursor of a page, as core.api.pagination writes it."""
     token = base64.urlsafe_b64encode(orjson.dumps({"v": values, "r": reverse, "k": keys}))
-    token = token.decode("ascii")
+    return token.decode("ascii")
+
+
+def link(url: str, token: str | None) -> str | None:
+    """The URL with its cursor replaced (as rest_framework.utils.urls.replace_query_param)."""
+    if token is None:
+        return None
     scheme, netloc, path, query, fragment = parse.urlsplit(url)
     params = parse.parse_qs(query, keep_blank_values=True)
     params["cursor"] = [token]
@@ -384,7 +390,13 @@ def quote_list(connection, query: dict, base: str, url: str):
         sql = SPEAKER_IDS.format(slugs=", ".join(["%s"] * len(speakers)))
         speaker_ids = [row[0] for row in fetch(connection, sql, speakers)]
         if not speaker_ids:  # Django sends no query for `IN ()`: nothing matches
-            return {"next": None, "previous": None, "results": []}
+            return {
+                "next": None,
+                "previous": None,
+                "next_cursor": None,
+                "previous_cursor": None,
+                "results": [],
+            }
         conditions.append(
             f'"quotes_quote"."speaker_id" IN ({", ".join(["%s"] * len(speaker_ids))})'
         )
@@ -416,9 +428,15 @@ def quote_list(connection, query: dict, base: str, url: str):
     has_next = bool(keys) and (has_more if not reverse else bool(cursor))
     has_previous = bool(keys) and (bool(cursor) if not reverse else has_more)
     rows = rows_by_id(connection, [key[-1] for key in keys])
+    next_cursor = cursor_token(keys_of(search), position(keys[-1]), False) if has_next else None
+    previous_cursor = (
+        cursor_token(keys_of(search), position(keys[0]), True) if has_previous else None
+    )
     return {
-        "next": link(url, keys_of(search), position(keys[-1]), False) if has_next else None,
-        "previous": link(url, keys_of(search), position(keys[0]), True) if has_previous else None,
+        "next": link(url, next_cursor),
+        "previous": link(url, previous_cursor),
+        "next_cursor": next_cursor,
+        "previous_cursor": previous_cursor,
         "results": serialize(connection, rows, base),
     }
 

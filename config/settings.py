@@ -56,6 +56,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # API request bodies: a chunked one is a 411, one over the limit a 413, before any is read.
+    "core.middleware.LengthRequiredMiddleware",
     "core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -201,6 +203,7 @@ DRF_STANDARDIZED_ERRORS = {
         "405",
         "406",
         "409",
+        "411",
         "412",
         "413",
         "415",
@@ -210,6 +213,7 @@ DRF_STANDARDIZED_ERRORS = {
     ],
     "ERROR_SCHEMAS": {
         "409": "core.api.schema.ErrorResponse409Serializer",
+        "411": "core.api.schema.ErrorResponse411Serializer",
         "412": "core.api.schema.ErrorResponse412Serializer",
         "413": "core.api.schema.ErrorResponse413Serializer",
         "503": "core.api.schema.ErrorResponse503Serializer",
@@ -223,14 +227,17 @@ they argue about, every fact cited the same way.
 
 **Reading** needs no account. **Writing** needs a token (`Authorization: Token <key>`, from
 `manage.py create_researcher`) or a session, and the permission to add or change (the
-`researchers` group); deleting needs a staff account.
+`researchers` group); publishing and unpublishing, the `editors` group and a `change_reason`
+(kept in the history); deleting needs a staff account.
 
-**Lists** are paginated by cursor: follow `next` and `previous`; `page_size` sets the page
-length (default 20, at most 100). `ordering` sorts (prefix `-` for descending).
+**Lists** are paginated by cursor: follow `next` and `previous`, or pass `next_cursor` or
+`previous_cursor` back as `cursor`; `page_size` sets the page length (default 20, at most
+100). `ordering` sorts (prefix `-` for descending).
 
 **Errors** all have one shape, whatever the status:
 `{"type": "validation_error" | "client_error" | "server_error",
-"errors": [{"code": "...", "detail": "...", "attr": "field or null"}]}`.
+"errors": [{"code": "...", "detail": "...", "attr": "field or null"}]}` (`ErrorResponse`);
+each error response lists the codes it can carry in `x-error-codes`.
 
 **Dates** that a text gives only in part carry a precision (`day`, `month`, `year`: a
 year-precision date is stored as 1 January), an `inferred` flag and a note on how they were
@@ -243,7 +250,58 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Quote database API",
     "DESCRIPTION": API_DESCRIPTION.strip(),
     "VERSION": "1.0.0",
-    "LICENSE": {"name": "MIT"},
+    "CONTACT": {"name": "The quote database's maintainers (see the README)"},
+    "LICENSE": {"name": "MIT", "url": "https://opensource.org/licenses/MIT"},
+    # In the order a user meets them: the quotes first, what they cite and argue about next,
+    # the review queue of extracted candidates last.
+    "TAGS": [
+        {
+            "name": "quotes",
+            "description": "Verbatim statements, each attributed to a speaker, "
+            "dated with its precision and pinned to an exact span of a source's text.",
+        },
+        {
+            "name": "speakers",
+            "description": "People and bodies who speak: names, aliases, "
+            "roles, and how many quotes each has.",
+        },
+        {
+            "name": "sources",
+            "description": "The articles and documents quoted, with their full "
+            "text; import a new article here.",
+        },
+        {
+            "name": "treaties",
+            "description": "The treaties the statements argue about: parties, "
+            "signatories, provisions and status changes, each fact cited.",
+        },
+        {
+            "name": "troop-figures",
+            "description": "Troop numbers as a source states them: who, "
+            "where, how many, when, cited.",
+        },
+        {
+            "name": "events",
+            "description": "Summits, conferences, briefings, speeches and other occasions on "
+            "which things were said.",
+        },
+        {
+            "name": "organizations",
+            "description": "Alliances, governments, ministries and parties that "
+            "speakers belong to and treaties bind.",
+        },
+        {"name": "outlets", "description": "The publishers of sources."},
+        {
+            "name": "quote-candidates",
+            "description": "Quotes found by the extractor in imported "
+            "sources, awaiting a researcher's decision: accept (a draft quote) or reject.",
+        },
+        {
+            "name": "troop-figure-candidates",
+            "description": "Troop figures found by the "
+            "extractor, awaiting a researcher's decision.",
+        },
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI and ReDoc assets come from drf-spectacular-sidecar, served by us: no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
@@ -262,6 +320,7 @@ SPECTACULAR_SETTINGS = {
         "TreatyStatusKindEnum": "quotes.choices.TreatyStatusKind",
         "ReviewStatusEnum": "core.review.ReviewStatus",
         "CandidateStatusEnum": "extraction.models.CandidateStatus",
+        "HistoryTypeEnum": "core.history.HistoryType",
         "ValidationErrorEnum": f"{_ERRORS}.ValidationErrorEnum.choices",
         "ClientErrorEnum": f"{_ERRORS}.ClientErrorEnum.choices",
         "ServerErrorEnum": f"{_ERRORS}.ServerErrorEnum.choices",
@@ -274,13 +333,15 @@ SPECTACULAR_SETTINGS = {
         "ErrorCode429Enum": f"{_ERRORS}.ErrorCode429Enum.choices",
         "ErrorCode500Enum": f"{_ERRORS}.ErrorCode500Enum.choices",
         "ErrorCode409Enum": "core.api.schema.ErrorCode409Enum.choices",
+        "ErrorCode411Enum": "core.api.schema.ErrorCode411Enum.choices",
         "ErrorCode412Enum": "core.api.schema.ErrorCode412Enum.choices",
         "ErrorCode413Enum": "core.api.schema.ErrorCode413Enum.choices",
         "ErrorCode503Enum": "core.api.schema.ErrorCode503Enum.choices",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
-        "core.api.schema.postprocess_item_attrs",
+        "core.api.schema.postprocess_shared_errors",
+        "core.api.schema.postprocess_generator_types",
         "core.api.schema.postprocess_query_strings",
         "core.api.schema.postprocess_version",
     ],

@@ -26,8 +26,8 @@ class ContentAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from core.roles import ensure_researchers_group
+        from core.roles import ensure_roles
 
         # Content apps come after django.contrib.auth in INSTALLED_APPS, so this runs after
         # auth has made the app's permissions, on the same signal.
-        post_migrate.connect(ensure_researchers_group, sender=self)
+        post_migrate.connect(ensure_roles, sender=self)

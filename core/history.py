@@ -2,9 +2,21 @@
 
 from django.db import models
 from simple_history.models import HistoricalRecords
+from simple_history.utils import get_m2m_reverse_field_name
 
 # Fields whose changes say nothing to a reader: bookkeeping and derived data.
 UNINTERESTING = {"updated_at", "created_at", "search_vector", "sha256"}
+
+
+class HistoryType(models.TextChoices):
+    """What a version did to its record, in words (django-simple-history stores +, ~ and -)."""
+
+    CREATED = "created", "Created"
+    CHANGED = "changed", "Changed"
+    DELETED = "deleted", "Deleted"
+
+
+HISTORY_TYPES = {"+": HistoryType.CREATED, "~": HistoryType.CHANGED, "-": HistoryType.DELETED}
 
 
 class FieldChanges(models.Model):
@@ -14,8 +26,17 @@ class FieldChanges(models.Model):
         abstract = True
 
     @property
+    def history_action(self) -> HistoryType:
+        """`history_type` in words: created, changed or deleted."""
+        return HISTORY_TYPES[self.history_type]
+
+    @property
     def changes(self) -> list[dict]:
-        """[{"field", "old", "new"}] against the previous version; empty for a creation."""
+        """[{"field", "old", "new"}] against the previous version; empty for a creation.
+
+        A many-to-many field's value is the ids of the related records, ascending
+        (`"treaties": [1, 3]`), as the resource writes it, not rows of the link table.
+        """
         # The version to compare with: the previous one, unless a view chose another.
         previous = getattr(self, "compare_with", self.prev_record)
         if previous is None:
@@ -23,11 +44,20 @@ class FieldChanges(models.Model):
         delta = self.diff_against(previous, foreign_keys_are_objs=False)
         # A view may hide references the reader may not see (a draft): see HistoryMixin.
         hide = getattr(self, "hide_reference", lambda field, value: value)
+        # simple-history gives a many-to-many field's value as link rows ({"quote": 49,
+        # "treaty": 1}): keep the related record's id.
+        related = {
+            field.name: get_m2m_reverse_field_name(field) for field in self._history_m2m_fields
+        }
         changes = []
         for change in delta.changes:
             if change.field in UNINTERESTING:
                 continue
-            old, new = hide(change.field, change.old), hide(change.field, change.new)
+            old, new = change.old, change.new
+            if change.field in related:
+                key = related[change.field]
+                old, new = sorted(row[key] for row in old), sorted(row[key] for row in new)
+            old, new = hide(change.field, old), hide(change.field, new)
             if old != new:
                 changes.append({"field": change.field, "old": old, "new": new})
         return changes

@@ -1,4 +1,5 @@
-"""Request-level middleware: request ids with an access log, and a request-size limit."""
+"""Request-level middleware: request ids with an access log, and the framing and size of API
+request bodies (Content-Length required, and a limit)."""
 
 import logging
 import re
@@ -58,6 +59,36 @@ class RequestIdMiddleware:
             return response
         finally:
             request_id_var.reset(token)
+
+
+class LengthRequiredMiddleware:
+    """Refuses an API request whose body is chunked (Transfer-Encoding, no Content-Length) with
+    a 411, before anything reads it.
+
+    Django reads a body by its Content-Length alone (WSGIRequest): a chunked body would be read
+    as empty, so a chunked PATCH would answer 200 and change nothing, and the size limit below
+    would never see it. A middleware rather than the API's base view: the body must be refused
+    before anything can read it (CsrfViewMiddleware reads a session's POST form), and on every
+    /api/ URL, not only those a ContentViewSet serves. Whatever the method: a chunked request
+    has a body by definition.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        chunked = request.META.get("HTTP_TRANSFER_ENCODING") and not request.META.get(
+            "CONTENT_LENGTH"
+        )
+        if chunked and request.path.startswith("/api/"):
+            body = error_body(
+                "client_error",
+                "length_required",
+                "Send the body with a Content-Length header: a chunked body "
+                "(Transfer-Encoding: chunked) is not accepted.",
+            )
+            return JsonResponse(body, status=411)
+        return self.get_response(request)
 
 
 class RequestSizeLimitMiddleware:

@@ -8,7 +8,7 @@ from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import ReviewActionsMixin, partial_date_column
+from core.admin import ReviewAdminMixin, partial_date_column
 from quotes import exports
 from quotes.models import (
     Event,
@@ -69,7 +69,7 @@ class EventAdmin(CitedAdmin):
 
 
 @admin.register(Quote)
-class QuoteAdmin(ReviewActionsMixin, SpanAdminMixin, SimpleHistoryAdmin):
+class QuoteAdmin(ReviewAdminMixin, SpanAdminMixin, SimpleHistoryAdmin):
     list_display = ["text_preview", "speaker", "source", "said_on_display", "kind", "status"]
     list_filter = [
         "status",
@@ -86,7 +86,7 @@ class QuoteAdmin(ReviewActionsMixin, SpanAdminMixin, SimpleHistoryAdmin):
     date_hierarchy = "said_on"
     autocomplete_fields = ["speaker", "source", "event", "treaties"]
     readonly_fields = ["provenance", "created_at", "updated_at"]
-    actions = [*ReviewActionsMixin.actions, "export_csv"]
+    actions = [*ReviewAdminMixin.actions, "export_csv"]
     fieldsets = [
         (None, {"fields": ["speaker", "kind", "from_headline", "status"]}),
         ("Words and where they are written", {"fields": SpanAdminMixin.span_fields}),
@@ -221,6 +221,9 @@ class TroopFigurePartInline(admin.TabularInline):
     formset = PartsFormSet
     fk_name = "parent"
     fields = ["slug", "count", "unit", "contributing_country", "location", "status", "citations"]
+    # A part's review status changes on its own page, through the workflow (core.review): a
+    # part added here is a draft.
+    readonly_fields = ["status"]
     autocomplete_fields = ["citations"]
     extra = 0
     show_change_link = True
@@ -229,7 +232,7 @@ class TroopFigurePartInline(admin.TabularInline):
 
 
 @admin.register(TroopFigure)
-class TroopFigureAdmin(ReviewActionsMixin, CitedAdmin):
+class TroopFigureAdmin(ReviewAdminMixin, CitedAdmin):
     list_display = ["slug", "count", "unit", "location", "as_of_display", "parent", "status"]
     list_filter = ["status", "contributing_country", "deploying_organization"]
     list_select_related = ["parent"]

@@ -9,6 +9,8 @@ from rest_framework.test import APIClient
 
 from core.registry import content_apps
 
+pytest_plugins = ["tests.error_contract"]
+
 
 def pytest_collection_modifyitems(config, items):
     """Skip tests marked `postgres` unless the suite runs on PostgreSQL."""
@@ -89,3 +91,20 @@ def staff(db):
     labels = [config.label for config in content_apps()]
     user.user_permissions.set(Permission.objects.filter(content_type__app_label__in=labels))
     return client_for(user)
+
+
+@pytest.fixture
+def editor(db):
+    """A member of the `researchers` and `editors` groups: also publishes and unpublishes."""
+    user = User.objects.create_user("edith")
+    user.groups.add(*Group.objects.filter(name__in=["researchers", "editors"]))
+    return client_for(user)
+
+
+@pytest.fixture
+def editor_client(client, db):
+    """An admin session of an editor (staff, in the researchers and editors groups)."""
+    user = User.objects.create_user("edna", is_staff=True)
+    user.groups.add(*Group.objects.filter(name__in=["researchers", "editors"]))
+    client.force_login(user)
+    return client

@@ -9,6 +9,8 @@ DRF views produce it through `ApiExceptionHandler`; the Django-level handlers be
 for /api/ URLs that never reach a view (an unknown path, a crash in middleware).
 """
 
+import difflib
+
 from django.conf import settings
 from django.core.exceptions import TooManyFieldsSent, TooManyFilesSent
 from django.db import DataError, IntegrityError, InterfaceError, OperationalError
@@ -76,6 +78,21 @@ class ApiExceptionHandler(ExceptionHandler):
         if getattr(exc, "etag", None):
             headers["ETag"] = exc.etag  # the current version, for a 412
         return headers
+
+
+# The codes of a query parameter that the endpoint does not read (core.api.views) and of a body
+# field that its serializer does not have (core.api.serializers); `attr` names it.
+UNKNOWN_PARAMETER = "unknown_parameter"
+UNKNOWN_FIELD = "unknown_field"
+
+
+def unknown_name(name: str, known, *, what: str, code: str) -> exceptions.ErrorDetail:
+    """The error of a query parameter or body field (`what`) that is not one of `known`: it
+    suggests the nearest known name (a typo: `speakr`) and lists them all."""
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    listed = ", ".join(sorted(known)) or "none"
+    return exceptions.ErrorDetail(f"Unknown {what} {name!r}.{hint} Known here: {listed}.", code)
 
 
 def error_body(error_type, code, detail, attr=None):

@@ -1,19 +1,35 @@
 """The read-only change history of a record, as an API endpoint: GET <resource>/{id}/history/."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
 
 from core import review
 from core.api.pagination import KeysetPagination
+from core.history import HistoryType
 
-HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+
+@extend_schema_field(
+    {
+        # Every value a field of a content model takes: text (dates and choices too), numbers,
+        # yes/no, null, and lists (of ids for a many-to-many field, of strings for aliases).
+        "anyOf": [
+            {"type": "string", "nullable": True},
+            {"type": "integer"},
+            {"type": "number"},
+            {"type": "boolean"},
+            {"type": "array", "items": {"anyOf": [{"type": "integer"}, {"type": "string"}]}},
+        ]
+    }
+)
+class FieldValueField(serializers.JSONField):
+    """A field's value as the resource shows it: a many-to-many field's is the related ids."""
 
 
 class FieldChangeSerializer(serializers.Serializer):
-    field = serializers.CharField(help_text="The field that changed.")
-    old = serializers.JSONField(help_text="Its value before.")
-    new = serializers.JSONField(help_text="Its value after.")
+    field = serializers.CharField(help_text="The field that changed, named as in the resource.")
+    old = FieldValueField(help_text="Its value before.")
+    new = FieldValueField(help_text="Its value after.")
 
 
 class HistoricalRecordSerializer(serializers.Serializer):
@@ -21,15 +37,17 @@ class HistoricalRecordSerializer(serializers.Serializer):
 
     history_id = serializers.IntegerField()
     history_date = serializers.DateTimeField(help_text="When the change was made.")
-    history_type = serializers.SerializerMethodField(help_text="created, changed or deleted.")
+    history_type = serializers.ChoiceField(
+        choices=HistoryType.choices,
+        source="history_action",
+        read_only=True,
+        help_text="What the version did to the record.",
+    )
     history_user = serializers.SerializerMethodField(help_text="Who made it (a username).")
     history_change_reason = serializers.CharField(allow_null=True)
     changes = FieldChangeSerializer(
         many=True, help_text="Each field's value before and after (empty for a creation)."
     )
-
-    def get_history_type(self, obj) -> str:
-        return HISTORY_TYPES[obj.history_type]
 
     def get_history_user(self, obj) -> str | None:
         return obj.history_user.get_username() if obj.history_user else None
@@ -40,11 +58,12 @@ class HistoryMixin:
 
     @staticmethod
     def _reference_hider(model, user):
-        """fn(field, id) -> the id, or None where it points at a record the user may not see
-        (a draft whole of a published part): history shows what the record's page shows."""
+        """fn(field, value) -> the value, without what points at a record the user may not see
+        (a draft whole of a published part): history shows what the record's page shows. An
+        id reads as None, and a many-to-many field's list of ids leaves it out."""
         reviewed = {
             field.name: field.related_model
-            for field in model._meta.concrete_fields
+            for field in [*model._meta.concrete_fields, *model._meta.many_to_many]
             if field.is_relation and review.is_reviewed(field.related_model)
         }
 
@@ -52,6 +71,10 @@ class HistoryMixin:
             target = reviewed.get(field)
             if target is None or value is None:
                 return value
+            if isinstance(value, list):
+                shown = review.visible(target._base_manager.filter(pk__in=value), user)
+                shown = set(shown.values_list("pk", flat=True))
+                return [pk for pk in value if pk in shown]
             return value if review.visible_pk(target, value, user) else None
 
         return hide

@@ -159,11 +159,16 @@ class KeysetPagination(BasePagination):
         )
 
     def encode_cursor(self, row, reverse):
+        """The `cursor` value of the page after (or, `reverse`, before) `row`."""
         values = [_encode(self._value_of(row, name)) for name, _ in self.keys]
         payload = {"v": values, "r": reverse, "k": [name for name, _ in self.keys]}
-        token = base64.urlsafe_b64encode(orjson.dumps(payload)).decode("ascii")
+        return base64.urlsafe_b64encode(orjson.dumps(payload)).decode("ascii")
+
+    def _link(self, cursor):
+        if cursor is None:
+            return None
         url = self.request.build_absolute_uri()
-        return replace_query_param(url, self.cursor_query_param, token)
+        return replace_query_param(url, self.cursor_query_param, cursor)
 
     @staticmethod
     def _value_of(row, name):
@@ -228,13 +233,19 @@ class KeysetPagination(BasePagination):
         envelope = OrderedDict()
         if self.count is not None:
             envelope["count"] = self.count
-        envelope["next"] = self.encode_cursor(self.rows[-1], False) if self.has_next else None
-        envelope["previous"] = self.encode_cursor(self.rows[0], True) if self.has_previous else None
+        next_cursor = self.encode_cursor(self.rows[-1], False) if self.has_next else None
+        previous_cursor = self.encode_cursor(self.rows[0], True) if self.has_previous else None
+        envelope["next"] = self._link(next_cursor)
+        envelope["previous"] = self._link(previous_cursor)
         if self.after_the_end:
             # The rows around the cursor are gone (deleted since): offer the first page.
             envelope["previous"] = remove_query_param(
                 self.request.build_absolute_uri(), self.cursor_query_param
             )
+        # The cursors alone, for a client that calls the list again with its own parameters
+        # (a generated SDK) rather than following a link.
+        envelope["next_cursor"] = next_cursor
+        envelope["previous_cursor"] = previous_cursor
         envelope["results"] = data
         return Response(envelope)
 
@@ -253,9 +264,23 @@ class KeysetPagination(BasePagination):
                 "format": "uri",
                 "description": "The previous page, or null on the first page.",
             },
+            "next_cursor": {
+                "type": "string",
+                "nullable": True,
+                "description": "The `cursor` parameter of the next page (`next` without the "
+                "rest of its URL), or null on the last page.",
+                "example": "eyJ2IjpbMjBdLCJyIjpmYWxzZX0=",
+            },
+            "previous_cursor": {
+                "type": "string",
+                "nullable": True,
+                "description": "The `cursor` parameter of the previous page, or null on the "
+                "first page (and when the rows the cursor pointed at are gone: `previous` then "
+                "links to the first page).",
+            },
             "results": schema,
         }
-        required = ["next", "previous", "results"]
+        required = ["next", "previous", "next_cursor", "previous_cursor", "results"]
         if self.count_results:
             properties = {
                 "count": {

@@ -10,18 +10,34 @@ from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from drf_standardized_errors.openapi import AutoSchema as StandardizedErrorsAutoSchema
-from drf_standardized_errors.openapi_serializers import ClientErrorEnum, ServerErrorEnum
+from drf_standardized_errors.openapi_serializers import (
+    ClientErrorEnum,
+    ServerErrorEnum,
+    ValidationErrorEnum,
+)
 from rest_framework import permissions, serializers
 from rest_framework.fields import ListField
 from rest_framework.filters import OrderingFilter
 from rest_framework.serializers import ListSerializer
 
 from core.api.conditional import WRITE_ACTIONS, ConditionalReadMixin
+from core.api.errors import UNKNOWN_FIELD, UNKNOWN_PARAMETER, Conflict, TooManyParameters
 from core.api.fields import NO_NUL, NOT_BLANK
 from core.api.permissions import ResearcherPermissions
-from core.api.serializers import BRIEF_FORM_DESCRIPTION, ModelValidationMixin
+from core.api.review import LockedWhilePublished
+from core.api.serializers import (
+    BRIEF_FORM_DESCRIPTION,
+    ModelValidationMixin,
+    UnknownFieldsMixin,
+)
 
+COMPONENT_REF = "#/components/schemas/"
+# 400 codes of a write that no field declares: a body that is not JSON, a model rule over
+# one or several fields (unique, unique together).
+WRITE_400_CODES = ("parse_error", "unique", "unique_together")
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# The `attr` of an unknown query parameter or body field: its name as sent, whatever it is.
+ANY_NAME = "NAME"
 ACTION_SUMMARIES = {
     "list": "List {many}",
     "retrieve": "Get {one}",
@@ -32,12 +48,17 @@ ACTION_SUMMARIES = {
 }
 
 
-def error_response(status: int, code: str, error_type):
+def error_response(status: int, codes: str | tuple[str, ...], error_type, variant: str = ""):
     """The enum, error and response serializers of one extra status, as drf-standardized-errors
-    writes its own (ErrorCode<status>Enum, Error<status>Serializer, ErrorResponse<status>...)."""
-    enum = models.TextChoices(f"ErrorCode{status}Enum", [(code.upper(), code)])
+    writes its own (ErrorCode<status>Enum, Error<status>Serializer, ErrorResponse<status>...).
+
+    Their codes end up in the responses' `x-error-codes` (postprocess_shared_errors).
+    """
+    codes = (codes,) if isinstance(codes, str) else codes
+    name = f"{status}{variant}"
+    enum = models.TextChoices(f"ErrorCode{name}Enum", [(code.upper(), code) for code in codes])
     error = type(
-        f"Error{status}Serializer",
+        f"Error{name}Serializer",
         (serializers.Serializer,),
         {
             "code": serializers.ChoiceField(choices=enum.choices),
@@ -46,7 +67,7 @@ def error_response(status: int, code: str, error_type):
         },
     )
     response = type(
-        f"ErrorResponse{status}Serializer",
+        f"ErrorResponse{name}Serializer",
         (serializers.Serializer,),
         {
             "type": serializers.ChoiceField(choices=error_type.choices),
@@ -60,6 +81,13 @@ def error_response(status: int, code: str, error_type):
 
 # Referenced by name from settings (ERROR_SCHEMAS, ENUM_NAME_OVERRIDES).
 ErrorCode409Enum, ErrorResponse409Serializer = error_response(409, "conflict", ClientErrorEnum)
+# A write to a model with fields locked while a record is published (core.review).
+_, ErrorResponse409LockedSerializer = error_response(
+    409, (Conflict.default_code, LockedWhilePublished.default_code), ClientErrorEnum, "Locked"
+)
+ErrorCode411Enum, ErrorResponse411Serializer = error_response(
+    411, "length_required", ClientErrorEnum
+)
 ErrorCode412Enum, ErrorResponse412Serializer = error_response(
     412, "precondition_failed", ClientErrorEnum
 )
@@ -75,8 +103,8 @@ class AutoSchema(StandardizedErrorsAutoSchema):
     """Documents every error an operation can answer, in the one error format.
 
     On top of drf-standardized-errors' codes: 409 on writes (a delete blocked by references, a
-    conflicting concurrent change), 413 on writes with a body (too large) and 503 everywhere
-    (the database is unavailable).
+    conflicting concurrent change), 411 and 413 on writes with a body (chunked, too large) and
+    503 everywhere (the database is unavailable).
     """
 
     def get_summary(self):
@@ -157,7 +185,8 @@ class AutoSchema(StandardizedErrorsAutoSchema):
 
     def _query_parameters_with_errors(self) -> dict[str, set[str]]:
         """Pagination and ordering parameters refuse bad values too, beside the filters."""
-        codes = {}
+        # Any operation: an unknown parameter, named as sent (ANY_NAME stands for it).
+        codes = {ANY_NAME: {UNKNOWN_PARAMETER}}
         if self.method == "GET" and self._is_list_view() and self._get_paginator():
             codes["page_size"] = {"invalid"}
             codes["cursor"] = {"invalid"}
@@ -180,6 +209,8 @@ class AutoSchema(StandardizedErrorsAutoSchema):
             # A nested list (citations) can be refused as a whole ("required", "empty"), with
             # the list's own name as `attr`; drf-standardized-errors lists only its items.
             serializer = force_instance(self.get_request_serializer())
+            if isinstance(serializer, UnknownFieldsMixin):
+                codes[ANY_NAME] = codes.get(ANY_NAME, set()) | {UNKNOWN_FIELD}
             for name, field in getattr(serializer, "fields", {}).items():
                 if field.read_only:
                     continue
@@ -197,18 +228,42 @@ class AutoSchema(StandardizedErrorsAutoSchema):
         # Our JSON parser (orjson) is not a subclass of DRF's, which the package looks for.
         return self.method in {"POST", "PUT", "PATCH"} or super()._should_add_parse_error_response()
 
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "response":
+            # Every readable field is in every response (a null when there is no value): say
+            # so, or generated clients type each optional write field `| Unset` when reading.
+            readable = [
+                name
+                for name, field in schema.get("properties", {}).items()
+                if not field.get("writeOnly")
+            ]
+            if readable:
+                schema["required"] = readable
+        if direction == "request" and isinstance(force_instance(serializer), UnknownFieldsMixin):
+            # A field it does not have is refused (`unknown_field`): a client sends no other.
+            schema["additionalProperties"] = False
+        return schema
+
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if direction == "request" and isinstance(field, ListSerializer) and not field.allow_empty:
             schema = {**schema, "minItems": 1}  # drf-spectacular leaves allow_empty=False out
         return schema
 
+    def _get_error_response_serializer(self, status_code):
+        model = getattr(getattr(self.view, "queryset", None), "model", None)
+        locks = getattr(model, "locked_while_published", ())
+        if status_code == "409" and locks and self.method in {"PUT", "PATCH"}:
+            return ErrorResponse409LockedSerializer
+        return super()._get_error_response_serializer(status_code)
+
     def _should_add_error_response(self, responses, status_code):
         if status_code == "409":
             return self.method in WRITE_METHODS and status_code not in responses
         if status_code == "412":
             return self._conditional_action() in WRITE_ACTIONS and status_code not in responses
-        if status_code == "413":
+        if status_code in {"411", "413"}:  # a chunked body, a body too large
             return self.method in {"POST", "PUT", "PATCH"} and status_code not in responses
         return super()._should_add_error_response(responses, status_code)
 
@@ -290,28 +345,192 @@ def postprocess_query_strings(result, generator, request, public):
     return result
 
 
-def postprocess_item_attrs(result, generator, request, public):
-    """Errors of list items are named by position (`citations.0.text`), which
-    drf-standardized-errors writes as `citations.INDEX.text`: say so with a pattern.
+def _refs(node):
+    """Every component name that `node` references, however deeply."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(COMPONENT_REF):
+            yield ref.removeprefix(COMPONENT_REF)
+        for value in node.values():
+            yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
 
-    The error unions that hold such an item lose their discriminator (a mapping needs exact
-    values); each branch's `attr` still tells them apart.
+
+def _reachable(schemas, roots):
+    """The components that `roots` reference, directly or through other components."""
+    seen, todo = set(), list(roots)
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in schemas:
+            continue
+        seen.add(name)
+        todo.extend(_refs(schemas[name]))
+    return seen
+
+
+def _codes_under(schemas, names):
+    """The error codes the components `names` list in their `code` properties."""
+    codes = set()
+    for name in names:
+        code = schemas[name].get("properties", {}).get("code", {})
+        if "$ref" in code:
+            code = schemas.get(code["$ref"].removeprefix(COMPONENT_REF), {})
+        codes.update(code.get("enum") or ())
+    return codes
+
+
+def postprocess_shared_errors(result, generator, request, public):
+    """One error component for the whole API, as the API has one error format; each error
+    response lists the codes it can carry (`x-error-codes`).
+
+    drf-standardized-errors writes a component per status, and for 400 one per operation and
+    one per field and code (`QuotesCreateTextErrorComponent`): hundreds of models in a
+    generated SDK, and every call typed as a union of a dozen error types. The codes those
+    components list are gathered here, per response into its `x-error-codes` and over all
+    into `ErrorCodeEnum`; then they are dropped, with any component nothing references.
     """
-    schemas = result.get("components", {}).get("schemas", {})
-    indexed = set()
-    for name, component in schemas.items():
-        attr = component.get("properties", {}).get("attr", {})
-        if len(attr.get("enum") or []) == 1 and ".INDEX" in attr["enum"][0]:
-            template = attr["enum"][0]
-            pattern = "^" + re.escape(template).replace("INDEX", "[0-9]+") + "$"
-            component["properties"]["attr"] = {
+    schemas = result["components"]["schemas"]
+    every_code = set()
+    for operations in result["paths"].values():
+        for method, operation in operations.items():
+            for status, response in operation.get("responses", {}).items():
+                if not status.startswith(("4", "5")) or "content" not in response:
+                    continue
+                codes = _codes_under(schemas, _reachable(schemas, set(_refs(response))))
+                if status == "400":
+                    codes.add(TooManyParameters.default_code)
+                    if method in {"post", "put", "patch"}:
+                        codes |= set(WRITE_400_CODES)
+                response["x-error-codes"] = sorted(codes)
+                response["content"] = {
+                    "application/json": {"schema": {"$ref": COMPONENT_REF + "ErrorResponse"}}
+                }
+                every_code |= codes
+    schemas["ErrorCodeEnum"] = {"type": "string", "enum": sorted(every_code)}
+    schemas["ErrorTypeEnum"] = {
+        "type": "string",
+        "enum": [
+            ValidationErrorEnum.VALIDATION_ERROR.value,
+            ClientErrorEnum.CLIENT_ERROR.value,
+            ServerErrorEnum.SERVER_ERROR.value,
+        ],
+        "description": "`validation_error`: parameters or fields were refused, every one "
+        "listed (400). `client_error`: the request as a whole was (a body that is not JSON, "
+        "no permission, no such record, ...). `server_error`: ours (5xx).",
+    }
+    schemas["Error"] = {
+        "type": "object",
+        "properties": {
+            "code": {"$ref": COMPONENT_REF + "ErrorCodeEnum"},
+            "detail": {"type": "string", "description": "A person-readable message."},
+            "attr": {
                 "type": "string",
-                "pattern": pattern,
-                "description": f"`{template}`, INDEX being the item's position from 0.",
-            }
-            indexed.add(f"#/components/schemas/{name}")
-    for component in schemas.values():
-        branches = {branch.get("$ref") for branch in component.get("oneOf", [])}
-        if branches & indexed:
-            component.pop("discriminator", None)
+                "nullable": True,
+                "description": "The query parameter or body field at fault, with the position "
+                "of a list item (`citations.0.text`); `non_field_errors` for a rule over "
+                "several fields; null when the request as a whole is refused.",
+            },
+        },
+        "required": ["code", "detail", "attr"],
+    }
+    schemas["ErrorResponse"] = {
+        "type": "object",
+        "description": "Every error answer, whatever its status. The codes a response can "
+        "carry are listed in its `x-error-codes`.",
+        "properties": {
+            "type": {"$ref": COMPONENT_REF + "ErrorTypeEnum"},
+            "errors": {"type": "array", "items": {"$ref": COMPONENT_REF + "Error"}},
+        },
+        "required": ["type", "errors"],
+    }
+    used = _reachable(schemas, set(_refs(result["paths"])))
+    for name in list(schemas):
+        if name not in used:
+            del schemas[name]
     return result
+
+
+BLANK_TEXT = {"type": "string", "maxLength": 0}
+NULL_ONLY = {"type": "object", "nullable": True, "enum": [None]}
+
+
+def _accepts_blank(schema) -> bool:
+    """Whether the string `schema` already accepts ""."""
+    if schema.get("type") != "string" or schema.get("format") or schema.get("minLength"):
+        return False
+    return re.search(schema.get("pattern", ""), "") is not None
+
+
+def _one_type(node, schemas):
+    """`node` rewritten in place so that a generator makes one type of it; see below."""
+    one_of = node.get("oneOf")
+    if one_of and len(one_of) == 2 and one_of[1] == BLANK_TEXT and _accepts_blank(one_of[0]):
+        node.update(node.pop("oneOf")[0])
+    blank_ref = {"$ref": COMPONENT_REF + "BlankEnum"}
+    if one_of and len(one_of) == 2 and one_of[1] == blank_ref and "$ref" in one_of[0]:
+        name = one_of[0]["$ref"].removeprefix(COMPONENT_REF)
+        or_blank = name.removesuffix("Enum") + "OrBlankEnum"
+        schemas.setdefault(
+            or_blank,
+            {
+                "type": "string",
+                "enum": [*schemas[name]["enum"], ""],
+                "description": f"{schemas[name].get('description', '')}\n* `` - none".strip(),
+            },
+        )
+        del node["oneOf"]
+        ref = {"$ref": COMPONENT_REF + or_blank}
+        node.update(ref if not node else {"allOf": [ref]})  # a $ref ignores its siblings
+    all_of = node.get("allOf")
+    if all_of and len(all_of) == 1 and node.get("nullable") and "type" not in node:
+        # A nullable reference. OpenAPI 3.0.3's `nullable` applies to a `type` beside it only,
+        # so `allOf: [X], nullable: true` does not admit null: "X or null" is spelled so.
+        del node["allOf"], node["nullable"]
+        node["oneOf"] = [all_of[0], NULL_ONLY]
+    for value in node.values():
+        for child in value if isinstance(value, list) else [value]:
+            if isinstance(child, dict):
+                _one_type(child, schemas)
+
+
+def postprocess_generator_types(result, generator, request, public):
+    """Types that a generated client can use as they are.
+
+    - A text field that may be blank is one string, not a `oneOf` of a string and an empty
+      one whose branches overlap (both accept "", so by `oneOf`'s rule "" is invalid).
+    - A choice that may be blank is one enum with "" among its values (`DatePrecisionOrBlank`),
+      not a union of two enums (`BlankEnum | DatePrecisionEnum`).
+    - A reference that may be null is a `oneOf` of it and null (`X | None`).
+    """
+    schemas = result["components"]["schemas"]
+    _one_type(result["paths"], schemas)
+    for name in list(schemas):
+        _one_type(schemas[name], schemas)
+    schemas.pop("BlankEnum", None)
+    _shared_parameter_enums(result["paths"], schemas)
+    return result
+
+
+def _shared_parameter_enums(paths, schemas):
+    """A filter's choices are the field's (`?kind=` takes a QuoteKindEnum): one enum type for
+    both, not one more per operation and parameter (`QuotesListKindItem`)."""
+    by_values = {
+        tuple(sorted(component["enum"])): name
+        for name, component in schemas.items()
+        if name.endswith("Enum") and "enum" in component and "" not in component["enum"]
+    }
+    for operations in paths.values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                schema = parameter["schema"]
+                holder = schema["items"] if schema.get("type") == "array" else schema
+                name = by_values.get(tuple(sorted(holder.get("enum") or ())))
+                if name is None:
+                    continue
+                ref = {"$ref": COMPONENT_REF + name}
+                if holder is schema:
+                    parameter["schema"] = ref
+                else:
+                    schema["items"] = ref

@@ -1,6 +1,7 @@
 """The serializers every resource of the API is built from.
 
-`StrictModelSerializer` maps model fields to the strict fields of core.api.fields;
+`StrictSerializer` refuses a body field it does not know; `StrictModelSerializer` does too, and
+maps model fields to the strict fields of core.api.fields;
 `ContentSerializer` adds the resource's identity (id, url, display) and its brief form
 (`Meta.brief_fields`, NetBox's), which other resources show for their relations to it through
 `BriefRelatedField`.
@@ -8,6 +9,7 @@
 
 import copy
 import functools
+from collections.abc import Mapping
 from functools import cached_property
 
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -20,6 +22,7 @@ from rest_framework.settings import api_settings
 from rest_framework.utils.field_mapping import get_detail_view_name
 
 from core import review
+from core.api.errors import UNKNOWN_FIELD, unknown_name
 from core.api.fields import (
     IdentityURLField,
     StrictBooleanField,
@@ -32,8 +35,45 @@ from core.api.fields import (
 )
 
 
-class StrictModelSerializer(serializers.ModelSerializer):
-    """ModelSerializer whose generated fields are the strict ones above."""
+class UnknownFieldsMixin:
+    """A body field that the serializer does not have is a 400 naming it (`unknown_field`),
+    in nested serializers too (`citations.0.txet`): a mistyped field would otherwise be
+    dropped silently, and the write answer 200 without the change.
+
+    Only names that are no field at all: a read-only field (`id`, `url`, `created_at`,
+    `display`) is ignored, as DRF and NetBox ignore it, so that a client may send back what it
+    read (an SDK's read-modify-write) without picking out what it may not change.
+    """
+
+    # Django's CSRF token, which an HTML form (the browsable API's upload form) sends along.
+    ignored_form_fields = frozenset({"csrfmiddlewaretoken"})
+
+    def to_internal_value(self, data):
+        unknown = {}
+        if isinstance(data, Mapping):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            for name in data:
+                if name not in self.fields and name not in self.ignored_form_fields:
+                    error = unknown_name(name, writable, what="field", code=UNKNOWN_FIELD)
+                    unknown[name] = [error]
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if unknown and isinstance(exc.detail, dict):
+                raise serializers.ValidationError({**exc.detail, **unknown}) from exc
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
+
+
+class StrictSerializer(UnknownFieldsMixin, serializers.Serializer):
+    """A Serializer (an action's body) that refuses the fields it does not know."""
+
+
+class StrictModelSerializer(UnknownFieldsMixin, serializers.ModelSerializer):
+    """ModelSerializer whose generated fields are the strict ones above, and that refuses the
+    fields it does not know."""
 
     serializer_url_field = IdentityURLField
 

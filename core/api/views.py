@@ -7,16 +7,22 @@ docstring; this base gives it the rest, the same way for every resource:
   on `get_queryset()` show only what the user may see;
 - ETags, 304 and If-Match (core.api.conditional) and the change history (core.api.history);
 - counted keyset pages by default (`pagination_class`);
+- a query parameter that the action does not read is a 400 naming it (`unknown_parameter`):
+  a mistyped filter (`?speakr=`) would otherwise be ignored and match everything;
 - declared options: `list_serializer_class` and `list_deferred_fields` (a lighter list form),
   `csv_export` (a `core.exports.CSVExport`: `?format=csv` on the list) and
   `deferred_page_join` (see `list()`).
 """
 
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_orjson_renderer.renderers import ORJSONRenderer
 from rest_framework import mixins, renderers, viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.settings import api_settings
 
 from core import review
 from core.api.conditional import ConditionalMixin, ConditionalReadMixin, ConditionalUpdateMixin
+from core.api.errors import UNKNOWN_PARAMETER, unknown_name
 from core.api.history import HistoryMixin
 from core.api.pagination import CountedKeysetPagination
 from core.api.permissions import ResearchersOnlyPermissions
@@ -31,6 +37,15 @@ class CSVRenderer(renderers.BaseRenderer):
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         raise NotImplementedError("CSV lists are streamed by the view")
+
+
+def filter_parameters(backend, view) -> set[str]:
+    """The query parameters a filter backend reads: the filters of a django-filter filterset,
+    or those the backend declares to the schema (DRF's get_schema_operation_parameters)."""
+    if isinstance(backend, DjangoFilterBackend):
+        filterset_class = backend.get_filterset_class(view, view.queryset)
+        return set(filterset_class.base_filters) if filterset_class is not None else set()
+    return {parameter["name"] for parameter in backend.get_schema_operation_parameters(view)}
 
 
 class ContentBehaviour:
@@ -69,6 +84,43 @@ class ContentBehaviour:
         return review.visible(
             model._default_manager.order_by(*self.queryset.query.order_by), self.user
         )
+
+    def known_query_parameters(self) -> set[str]:
+        """The query parameters this request's action reads, which the schema lists for it.
+
+        Any request: `format`. A GET of a collection (the list, random): the filters and the
+        ordering; a detail ignores them (ConditionalReadMixin.filter_queryset). A GET that
+        answers a page (the list, a history): the cursor and the page size; retrieve answers
+        one record, and an action that does sets pagination_class=None (random).
+        """
+        known = {api_settings.URL_FORMAT_OVERRIDE} - {None}
+        if self.request.method not in {"GET", "HEAD"}:
+            return known
+        if not self.detail:
+            for backend in self.filter_backends:
+                known |= filter_parameters(backend(), self)
+        if self.action != "retrieve" and self.paginator is not None:
+            parameters = self.paginator.get_schema_operation_parameters(self)
+            known |= {parameter["name"] for parameter in parameters}
+        return known
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # authenticated, allowed, not throttled
+        # (No action: a method this URL does not allow, which gets its 405. OPTIONS reads no
+        # parameter, and a browser's CORS preflight carries the real request's query string.)
+        if self.action in {None, "metadata"}:
+            return
+        known = self.known_query_parameters()
+        unknown = [name for name in request.query_params if name not in known]
+        if unknown:
+            raise ValidationError(
+                {
+                    name: [
+                        unknown_name(name, known, what="query parameter", code=UNKNOWN_PARAMETER)
+                    ]
+                    for name in unknown
+                }
+            )
 
     def get_serializer_class(self):
         if self.action == "list" and self.list_serializer_class is not None:

@@ -7,6 +7,7 @@ from core.api.serializers import (
     BriefRelatedField,
     ContentSerializer,
     ModelValidationMixin,
+    StrictSerializer,
     partial_date_fields,
 )
 from extraction.models import QuoteCandidate, TroopFigureCandidate
@@ -128,11 +129,11 @@ class TroopFigureCandidateSerializer(CandidateSerializer):
         validators = []
 
 
-class RejectionSerializer(serializers.Serializer):
+class RejectionSerializer(StrictSerializer):
     reason = StrictCharField(help_text="Why it is rejected: kept with the candidate.")
 
 
-class AcceptAllSerializer(serializers.Serializer):
+class AcceptAllSerializer(StrictSerializer):
     source = BriefRelatedField(queryset=Source.objects.all())
     min_confidence = serializers.FloatField(
         min_value=0, max_value=1, help_text="Accept the pending candidates at least this sure."
@@ -151,7 +152,7 @@ class AcceptedAllSerializer(serializers.Serializer):
     refused = RefusedSerializer(many=True, help_text="Candidates that could not be accepted.")
 
 
-class ExtractSerializer(serializers.Serializer):
+class ExtractSerializer(StrictSerializer):
     source = BriefRelatedField(queryset=Source.objects.all())
 
 

@@ -5,6 +5,7 @@ import datetime
 from rest_framework import serializers
 
 from core.api.fields import AliasesField, PartialDateDisplayField
+from core.api.review import ReviewedSerializerMixin
 from core.api.serializers import (
     BriefRelatedField,
     ContentSerializer,
@@ -128,8 +129,12 @@ class EventSerializer(CitingSerializerMixin, ModelValidationMixin, ContentSerial
         read_only_fields = TIMESTAMPS
 
 
-class QuoteSerializer(ModelValidationMixin, ContentSerializer):
-    """A verbatim quote with its attribution and provenance: the span of the source it is."""
+class QuoteSerializer(ReviewedSerializerMixin, ModelValidationMixin, ContentSerializer):
+    """A verbatim quote with its attribution and provenance: the span of the source it is.
+
+    A published quote's words and span (`text`, `start`, `end`, `source`) cannot change while
+    it stays published (409): it returns to review first (core.review).
+    """
 
     speaker = BriefRelatedField(queryset=Speaker.objects.all())
     source = BriefRelatedField(queryset=Source.objects.all())
@@ -270,7 +275,9 @@ class TreatySerializer(CitingSerializerMixin, ModelValidationMixin, ContentSeria
         read_only_fields = TIMESTAMPS
 
 
-class TroopFigureSerializer(CitingSerializerMixin, ModelValidationMixin, ContentSerializer):
+class TroopFigureSerializer(
+    ReviewedSerializerMixin, CitingSerializerMixin, ModelValidationMixin, ContentSerializer
+):
     """A cited troop count; `parent` is the larger figure it is part of, `parts` its breakdown."""
 
     deploying_organization = BriefRelatedField(

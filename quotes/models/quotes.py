@@ -95,6 +95,9 @@ class Quote(ReviewedModel, SourceSpan):
     objects = NaturalKeyManager.from_queryset(QuoteQuerySet)("source__slug", "start", "end")
     history = history(m2m_fields=[treaties], excluded_fields=["search_vector"])
 
+    # Its words and where they stand: a published quote is never rewritten in place (core.review).
+    locked_while_published = ("source", "start", "end", "text")
+
     class Meta(SourceSpan.Meta):
         ordering = ["said_on", "source", "start"]
         indexes = [models.Index(fields=["speaker", "said_on"], name="quote_speaker_said_on")]

@@ -17,6 +17,7 @@ from core.api.serializers import (
     ContentSerializer,
     ModelValidationMixin,
     StrictModelSerializer,
+    StrictSerializer,
     partial_date_fields,
 )
 from core.dates import parse_partial_date
@@ -113,7 +114,7 @@ class SourceListSerializer(SourceSerializer):
         fields = [name for name in SourceSerializer.Meta.fields if name != "text"]
 
 
-class SourceUploadSerializer(serializers.Serializer):
+class SourceUploadSerializer(StrictSerializer):
     """A text file to import as a source, and what is known of it besides. What is left out is
     proposed from the text where it states it (its title, its date), or left unknown."""
 

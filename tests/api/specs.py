@@ -151,24 +151,34 @@ def quote_body(w):
 
 
 def quote_replacement(quote):
-    start, end = span_of(quote.source.text, "reckless")
+    # Its own words and span: a published quote's cannot change while it stays published
+    # (core.review; tests/api/test_review.py).
     return {
-        "text": "reckless",
+        "text": quote.text,
         "kind": "fragment",
         "speaker": quote.speaker_id,
         "source": quote.source_id,
-        "start": start,
-        "end": end,
+        "start": quote.start,
+        "end": quote.end,
         "said_on": "2017-05-26",
         "said_on_precision": "day",
         "note": "Replaced.",
     }
 
 
+def cohere_status(body, record):
+    """The fuzzer writes as a researcher, who moves records between draft and reviewed only
+    (core.review): a status that would publish or unpublish is left as the record's own."""
+    current = record.status if record is not None else "draft"
+    if "status" in body and "published" in (current, body["status"]):
+        body["status"] = current
+
+
 def cohere_quote(body, quote):
     from quotes.models import Quote
     from sources.models import Source
 
+    cohere_status(body, quote)
     if {"text", "start", "end", "source"} & body.keys():
         # A span of the first source not yet quoted: its start, end and exact text.
         source = Source.objects.order_by("pk").first()
@@ -178,6 +188,9 @@ def cohere_quote(body, quote):
             if (start, end) not in taken and source.text[start:end].strip():
                 body.update(source=source.pk, start=start, end=end, text=source.text[start:end])
                 break
+        if quote is not None and quote.status == "published":
+            # A published quote keeps its words and span (core.review): its own, sent back.
+            body.update(source=quote.source_id, start=quote.start, end=quote.end, text=quote.text)
     if {"is_translation", "original_language", "speaker_language"} & body.keys():
         translated = body.get("is_translation", quote.is_translation if quote else False)
         body["is_translation"] = translated
@@ -521,6 +534,7 @@ TREATIES = Spec(
 
 
 def cohere_troop_figure(body, figure):
+    cohere_status(body, figure)
     if "parent" in body:
         body["parent"] = None  # a part must fit its whole: not a thing to leave to chance
     if "count" in body:

@@ -348,11 +348,13 @@ def test_a_row_gone_between_the_two_queries_is_left_out(seeded):
     assert body["next"], "the cursor still comes from the keys"
 
 
-def test_a_detail_ignores_the_lists_filters(anonymous, seeded):
+def test_a_detail_takes_none_of_the_lists_filters(anonymous, seeded):
     """A record is found by its id alone: list parameters are not a detail's (nor in the
-    schema), so they neither hide it nor make it a 400."""
+    schema), so they cannot hide it; given, each is a 400 naming it, as any unknown one."""
     quote = Quote.objects.filter(status="published").first()
     for params in [{"speaker": "ronald-reagan"}, {"speaker": "not a slug"}, {"q": "zzz"}]:
         response = anonymous.get(detail_url("quote", quote.pk), params)
-        assert response.status_code == 200, params
-        assert response.json()["id"] == quote.pk
+        assert response.status_code == 400, params
+        named = {(error["attr"], error["code"]) for error in response.json()["errors"]}
+        assert named == {(name, "unknown_parameter") for name in params}
+    assert anonymous.get(detail_url("quote", quote.pk)).json()["id"] == quote.pk

@@ -93,15 +93,18 @@ def first_id(model):
     return model.objects.order_by("pk").values_list("pk", flat=True).first()
 
 
-def coherent_date(body, field, instance):
-    """A date and its precision that agree (a year-precision date is 1 January, ...)."""
+def coherent_date(body, field, instance, *, with_precision=True):
+    """A date and its precision that agree (a year-precision date is 1 January, ...); without
+    a precision field (the import form's date: YYYY, YYYY-MM or YYYY-MM-DD), the date alone."""
     keys = {field, f"{field}_precision", f"{field}_inferred"}
     if not keys & body.keys():
         return
     value = body.get(field, getattr(instance, field, None) if instance else None)
     precision = body.get(f"{field}_precision") or "day"
     if value is None:
-        body.update({field: None, f"{field}_precision": "", f"{field}_inferred": False})
+        body[field] = None
+        if with_precision:
+            body.update({f"{field}_precision": "", f"{field}_inferred": False})
         return
     value = str(value)
     if value > datetime.date.today().isoformat():
@@ -110,7 +113,9 @@ def coherent_date(body, field, instance):
         value = value[:4] + "-01-01"
     elif precision == "month":
         value = value[:7] + "-01"
-    body.update({field: value, f"{field}_precision": precision})
+    body[field] = value
+    if with_precision:
+        body[f"{field}_precision"] = precision
 
 
 def make_coherent(case, auth):
@@ -155,8 +160,11 @@ def make_coherent(case, auth):
         start = next(fresh) % 100
         citation.update(source=source.pk, start=start, end=start + 20)
         citation["text"] = source.text[start : start + 20]
+    # The import form is no source's body: it has a date, but none of the fields beside it (an
+    # unknown field is refused).
+    with_precision = not case.path.endswith("/import/")
     for field in partial_dates(model):
-        coherent_date(body, field, instance)
+        coherent_date(body, field, instance, with_precision=with_precision)
     if spec.cohere is not None:
         spec.cohere(body, instance)
 

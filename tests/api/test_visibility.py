@@ -461,11 +461,14 @@ def test_writing_to_a_hidden_object_answers_as_for_any_object(request, reviewed,
     assert Quote.objects.get(pk=reviewed.draft.pk).note == ""
 
 
-def test_researchers_write_drafts_and_publish_them(researcher, anonymous, reviewed):
+def test_researchers_write_drafts_and_editors_publish_them(researcher, editor, anonymous, reviewed):
     url = detail_url("quote", reviewed.draft.pk)
     assert researcher.patch(url, {"note": "Checked."}).status_code == 200
     assert anonymous.get(url).status_code == 404
-    assert researcher.patch(url, {"status": "published"}).status_code == 200
+    publish = {"status": "published", "change_reason": "Checked."}
+    assert researcher.patch(url, publish).status_code == 403  # core.review: an editor's
+    assert anonymous.get(url).status_code == 404
+    assert editor.patch(url, publish).status_code == 200
     assert anonymous.get(url).json()["note"] == "Checked."
 
 

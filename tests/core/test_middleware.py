@@ -1,15 +1,20 @@
-"""The request middleware: request ids and JSON access logs, and the request-size limit."""
+"""The request middleware: request ids and JSON access logs, chunked bodies (411) and the
+request-size limit (413)."""
 
+import http.client
 import io
 import json
 import logging
+from urllib.parse import urlsplit
 
+import pytest
 from django.test import override_settings
 from pythonjsonlogger.json import JsonFormatter
 from rest_framework.test import APIClient
 
 from core.middleware import RequestIdLogFilter
 from quotes.models import Quote
+from tests.factories import QuoteFactory
 
 QUOTES = "/api/v1/quotes/"
 
@@ -56,4 +61,112 @@ def test_an_oversized_body_is_a_413_and_writes_nothing(db):
     body = response.json()
     assert body["type"] == "client_error"
     assert body["errors"][0]["code"] == "request_too_large"
+    assert Quote.objects.count() == 0
+
+
+# -- chunked bodies: refused with a 411, as Django would read them as empty ------------------
+
+
+def chunked(client, method, path, content=b'{"note": "Changed."}'):
+    """A request whose body comes chunked: Transfer-Encoding and no Content-Length."""
+    return client.generic(
+        method,
+        path,
+        content,
+        content_type="application/json",
+        HTTP_TRANSFER_ENCODING="chunked",
+        CONTENT_LENGTH="",
+    )
+
+
+# (Any method is refused; the schema documents the 411 where it documents a body, as the 413.)
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH"])
+def test_a_chunked_body_is_a_411_in_the_error_format(researcher, method):
+    quote = QuoteFactory(note="Before.")
+    response = chunked(researcher, method, f"{QUOTES}{quote.pk}/")
+    assert response.status_code == 411
+    [error] = response.json()["errors"]
+    assert response.json()["type"] == "client_error"
+    assert (error["code"], error["attr"]) == ("length_required", None)
+    assert "Content-Length" in error["detail"]
+    assert Quote.objects.get(pk=quote.pk).note == "Before."
+
+
+def test_a_large_chunked_body_is_a_411_not_a_200(researcher, db):
+    """Over the size limit, and no Content-Length for the 413 to see: refused all the same."""
+    body = b'{"text": "' + b"x" * (3 * 1024 * 1024) + b'"}'
+    assert chunked(researcher, "POST", QUOTES, body).status_code == 411
+    assert Quote.objects.count() == 0
+
+
+def test_a_body_with_its_length_is_read_as_before(researcher, db):
+    quote = QuoteFactory(note="Before.")
+    response = researcher.patch(f"{QUOTES}{quote.pk}/", {"note": "After."}, format="json")
+    assert response.status_code == 200, response.content
+    assert Quote.objects.get(pk=quote.pk).note == "After."
+
+
+def test_a_chunked_request_outside_the_api_is_left_to_django(client, db):
+    response = chunked(client, "POST", "/admin/login/", b"username=x&password=y")
+    assert response.status_code != 411
+
+
+# A live server is a WSGI server (runserver's), as gunicorn is: what it does with a body that
+# really arrives chunked is what a deployment does, which the test client cannot show.
+live = pytest.mark.django_db(transaction=True)
+
+
+def connect(live_server):
+    address = urlsplit(live_server.url)
+    return http.client.HTTPConnection(address.hostname, address.port, timeout=10)
+
+
+def token_of(client):
+    return client._credentials["HTTP_AUTHORIZATION"]
+
+
+@live
+def test_a_chunked_patch_to_a_live_server_is_a_411_and_changes_nothing(live_server, researcher):
+    quote = QuoteFactory(note="Before.")
+    connection = connect(live_server)
+    chunks = iter([b'{"note": ', b'"Changed."}'])
+    headers = {"Authorization": token_of(researcher), "Content-Type": "application/json"}
+
+    connection.request(
+        "PATCH", f"{QUOTES}{quote.pk}/", body=chunks, headers=headers, encode_chunked=True
+    )
+    response = connection.getresponse()
+
+    assert response.status == 411
+    body = json.loads(response.read())
+    assert body["errors"][0]["code"] == "length_required"
+    assert Quote.objects.get(pk=quote.pk).note == "Before."
+    # The control: the same PATCH with its length is applied.
+    connection = connect(live_server)
+    connection.request(
+        "PATCH", f"{QUOTES}{quote.pk}/", body=b'{"note": "Changed."}', headers=headers
+    )
+    assert connection.getresponse().status == 200
+    assert Quote.objects.get(pk=quote.pk).note == "Changed."
+
+
+@live
+def test_a_large_chunked_body_to_a_live_server_is_refused_before_it_is_read(
+    live_server, researcher
+):
+    """A large body sent chunked: the 411 comes after its first chunk, before the server reads
+    the body (the rest is never sent)."""
+    connection = connect(live_server)
+    connection.putrequest("POST", QUOTES)
+    connection.putheader("Authorization", token_of(researcher))
+    connection.putheader("Content-Type", "application/json")
+    connection.putheader("Transfer-Encoding", "chunked")
+    connection.endheaders()
+    first = b'{"text": "' + b"x" * 16_000
+    connection.send(b"%x\r\n%s\r\n" % (len(first), first))
+
+    response = connection.getresponse()
+
+    assert response.status == 411
+    assert json.loads(response.read())["errors"][0]["code"] == "length_required"
     assert Quote.objects.count() == 0

@@ -11,18 +11,23 @@ from tests.admin_pages import admin_url, quote_form_data
 def test_a_pasted_text_is_located_in_the_source(researcher_client, seeded):
     template = Quote.objects.get(text="obsolete")
     source = template.source
-    data = quote_form_data(template, text="dominate   global affairs", start="", end="")
+    # A researcher's new quote is a draft (core.review): only editors publish.
+    data = quote_form_data(
+        template, text="dominate   global affairs", start="", end="", status="draft"
+    )
     data["treaties"] = []
     response = researcher_client.post(admin_url(Quote, "add"), data)
     assert response.status_code == 302, response.content.decode()[:3000]
     created = Quote.objects.get(text="dominate global affairs")
     assert source.text[created.start : created.end] == "dominate global affairs"
-    assert created.status == "published"
+    assert created.status == "draft"
 
 
 def test_text_not_in_the_source_is_refused(researcher_client, seeded):
     template = Quote.objects.get(text="obsolete")
-    data = quote_form_data(template, text="NATO is obsolete", start="", end="", treaties=[])
+    data = quote_form_data(
+        template, text="NATO is obsolete", start="", end="", treaties=[], status="draft"
+    )
     response = researcher_client.post(admin_url(Quote, "add"), data)
     assert response.status_code == 200
     assert "This text is not in the source" in response.content.decode()
@@ -34,7 +39,7 @@ def test_text_found_several_times_asks_which_occurrence_then_saves_it(researcher
     phrase = "an arms race"
     offsets = [m.start() for m in re.finditer(phrase, source.text)]
     assert len(offsets) > 1
-    data = quote_form_data(template, text=phrase, start="", end="", treaties=[])
+    data = quote_form_data(template, text=phrase, start="", end="", treaties=[], status="draft")
     response = researcher_client.post(admin_url(Quote, "add"), data)
     page = response.content.decode()
     assert response.status_code == 200

@@ -6,14 +6,15 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
-from core.roles import RESEARCHERS
+from core.roles import EDITORS, RESEARCHERS
 
 
 class Command(BaseCommand):
     help = (
         "Create a researcher account and print its API token. A researcher signs in to the "
         "admin (staff) and belongs to the 'researchers' group: adds and changes content, never "
-        "deletes it. Running it again for the same user prints the same token."
+        "deletes it; with --editor also in the 'editors' group: publishes and unpublishes. "
+        "Running it again for the same user prints the same token."
     )
 
     def add_arguments(self, parser):
@@ -25,15 +26,18 @@ class Command(BaseCommand):
             "only (set one later with manage.py changepassword).",
         )
         parser.add_argument("--rotate-token", action="store_true", help="Replace the token.")
+        parser.add_argument(
+            "--editor",
+            action="store_true",
+            help="Also an editor: may publish and unpublish, with a reason (core.review).",
+        )
 
     @transaction.atomic
-    def handle(self, *args, username, email, password, rotate_token, **options):
-        try:
-            group = Group.objects.get(name=RESEARCHERS)
-        except Group.DoesNotExist as exc:
-            raise CommandError(
-                "The 'researchers' group is missing: run manage.py migrate."
-            ) from exc
+    def handle(self, *args, username, email, password, rotate_token, editor, **options):
+        names = [RESEARCHERS, EDITORS] if editor else [RESEARCHERS]
+        groups = list(Group.objects.filter(name__in=names))
+        if len(groups) != len(names):
+            raise CommandError(f"The groups {names} are missing: run manage.py migrate.")
         User = get_user_model()
         user, created = User.objects.get_or_create(username=username, defaults={"email": email})
         if password:
@@ -42,9 +46,10 @@ class Command(BaseCommand):
             user.set_unusable_password()
         user.is_staff = True  # may sign in to the admin; the group decides what it may do there
         user.save()
-        user.groups.add(group)
+        user.groups.add(*groups)
         if rotate_token:
             Token.objects.filter(user=user).delete()
         token, _ = Token.objects.get_or_create(user=user)
-        self.stderr.write(f"{'Created' if created else 'Updated'} researcher {username!r}.")
+        role = "editor" if editor else "researcher"
+        self.stderr.write(f"{'Created' if created else 'Updated'} {role} {username!r}.")
         self.stdout.write(token.key)

@@ -4,6 +4,7 @@ directions, NULLs, a stable order, and cursors that were not ours."""
 import base64
 import datetime
 import json
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
@@ -139,3 +140,28 @@ def test_tampered_cursors_are_a_400(anonymous, seeded, params, values, keys):
     response = anonymous.get(list_url("quote"), {**params, "cursor": cursor(values, keys)})
     assert response.status_code == 400
     assert response.json()["errors"][0]["attr"] == "cursor"
+
+
+def test_each_page_gives_its_cursors_beside_its_links(anonymous, quotes_with_ties_and_nulls):
+    """A client that calls the list with its own parameters (a generated SDK) takes the cursor
+    alone: the same pages as following the links."""
+    by_link = walk(anonymous, ordering="said_on", page_size=5)
+    by_cursor, params = [], {"ordering": "said_on", "page_size": 5}
+    while True:
+        body = anonymous.get(QUOTES, params).json()
+        by_cursor.append(body)
+        if body["next_cursor"] is None:
+            break
+        params["cursor"] = body["next_cursor"]
+    assert [p["results"] for p in by_cursor] == [p["results"] for p in by_link]
+    assert len(by_cursor) == 4
+    for page in by_cursor:
+        for direction in ("next", "previous"):
+            link, cursor = page[direction], page[f"{direction}_cursor"]
+            assert (link is None) == (cursor is None)
+            if link:
+                assert parse_qs(urlparse(link).query)["cursor"] == [cursor]
+    first, last = by_cursor[0], by_cursor[-1]
+    assert first["previous_cursor"] is None
+    back = anonymous.get(QUOTES, {**params, "cursor": last["previous_cursor"]}).json()
+    assert back["results"] == by_cursor[-2]["results"]
