@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
@@ -77,7 +78,12 @@ class ReviewFormMixin:
         """The record as it stands in the database (None when it is being added)."""
         if self.instance.pk is None:
             return None
-        return type(self.instance)._base_manager.filter(pk=self.instance.pk).first()
+        rows = type(self.instance)._base_manager.filter(pk=self.instance.pk)
+        if transaction.get_connection(rows.db).in_atomic_block:
+            # Locked until the save, as the API's update locks it: a publish made meanwhile in
+            # another session cannot slip between this check and the write.
+            rows = rows.select_for_update()
+        return rows.first()
 
     def clean(self):
         cleaned = super().clean()

@@ -69,9 +69,12 @@ class LengthRequiredMiddleware:
     as empty, so a chunked PATCH would answer 200 and change nothing, and the size limit below
     would never see it. A middleware rather than the API's base view: the body must be refused
     before anything can read it (CsrfViewMiddleware reads a session's POST form), and on every
-    /api/ URL, not only those a ContentViewSet serves. Whatever the method: a chunked request
-    has a body by definition.
+    /api/ URL, not only those a ContentViewSet serves. For the methods whose body is read
+    (POST, PUT, PATCH), as the schema documents it: a body sent with a GET or a DELETE means
+    nothing to the API, chunked or not.
     """
+
+    methods_with_a_body = frozenset({"POST", "PUT", "PATCH"})
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -80,7 +83,8 @@ class LengthRequiredMiddleware:
         chunked = request.META.get("HTTP_TRANSFER_ENCODING") and not request.META.get(
             "CONTENT_LENGTH"
         )
-        if chunked and request.path.startswith("/api/"):
+        api = request.path.startswith("/api/")
+        if chunked and api and request.method in self.methods_with_a_body:
             body = error_body(
                 "client_error",
                 "length_required",

@@ -127,6 +127,10 @@ def _own_shape(schema):
         enum = frozenset(value for value in values if value is not None)
         if types is None:  # drf-spectacular's BlankEnum and NullEnum carry no type
             types = frozenset(_type_of(value) for value in enum)
+        elif not enum:
+            # Null alone (`{type: object, nullable: true, enum: [null]}`, the null branch of a
+            # nullable reference): its `type` admits no value but null.
+            types = frozenset()
     additional = schema.get("additionalProperties")
     return _Shape(
         types=types,

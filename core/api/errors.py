@@ -83,16 +83,33 @@ class ApiExceptionHandler(ExceptionHandler):
 # The codes of a query parameter that the endpoint does not read (core.api.views) and of a body
 # field that its serializer does not have (core.api.serializers); `attr` names it.
 UNKNOWN_PARAMETER = "unknown_parameter"
+# Django's answer to a request it refuses before any view (a Host not in ALLOWED_HOSTS).
+BAD_REQUEST = "bad_request"
 UNKNOWN_FIELD = "unknown_field"
 
 
-def unknown_name(name: str, known, *, what: str, code: str) -> exceptions.ErrorDetail:
-    """The error of a query parameter or body field (`what`) that is not one of `known`: it
-    suggests the nearest known name (a typo: `speakr`) and lists them all."""
-    close = difflib.get_close_matches(name, known, n=1)
-    hint = f" Did you mean {close[0]!r}?" if close else ""
+# At most so many unknown names are answered one by one: 80,000 unknown keys in a body would
+# otherwise make a 13 MB answer of typo suggestions.
+MAX_UNKNOWN_NAMED = 20
+
+
+def unknown_names(names, known, *, what: str, code: str) -> dict[str, list]:
+    """The errors, by name, of query parameters or body fields (`what`) that are not among
+    `known`: each suggests the nearest known name (a typo: `speakr`), the first lists them
+    all, and past MAX_UNKNOWN_NAMED one more error counts the rest."""
+    names = list(names)
+    errors = {}
     listed = ", ".join(sorted(known)) or "none"
-    return exceptions.ErrorDetail(f"Unknown {what} {name!r}.{hint} Known here: {listed}.", code)
+    for index, name in enumerate(names[:MAX_UNKNOWN_NAMED]):
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        also = f" Known here: {listed}." if index == 0 else ""
+        errors[name] = [exceptions.ErrorDetail(f"Unknown {what} {name!r}.{hint}{also}", code)]
+    rest = names[MAX_UNKNOWN_NAMED:]
+    if rest:
+        detail = f"And {len(rest)} more unknown {what}s, from {rest[0]!r} on."
+        errors[rest[0]] = [exceptions.ErrorDetail(detail, code)]
+    return errors
 
 
 def error_body(error_type, code, detail, attr=None):
@@ -105,7 +122,8 @@ def _is_api(request):
 
 def bad_request(request, exception, template_name="400.html"):
     if _is_api(request):
-        return JsonResponse(error_body("client_error", "bad_request", "Bad request."), status=400)
+        body = error_body("client_error", BAD_REQUEST, "Bad request.")
+        return JsonResponse(body, status=400)
     return defaults.bad_request(request, exception)
 
 

@@ -21,7 +21,13 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.serializers import ListSerializer
 
 from core.api.conditional import WRITE_ACTIONS, ConditionalReadMixin
-from core.api.errors import UNKNOWN_FIELD, UNKNOWN_PARAMETER, Conflict, TooManyParameters
+from core.api.errors import (
+    BAD_REQUEST,
+    UNKNOWN_FIELD,
+    UNKNOWN_PARAMETER,
+    Conflict,
+    TooManyParameters,
+)
 from core.api.fields import NO_NUL, NOT_BLANK
 from core.api.permissions import ResearcherPermissions
 from core.api.review import LockedWhilePublished
@@ -32,9 +38,13 @@ from core.api.serializers import (
 )
 
 COMPONENT_REF = "#/components/schemas/"
+# 400 codes that no parameter declares: too many of them, a request Django refuses before any
+# view (a Host it does not serve).
+ANY_400_CODES = (TooManyParameters.default_code, BAD_REQUEST)
 # 400 codes of a write that no field declares: a body that is not JSON, a model rule over
-# one or several fields (unique, unique together).
-WRITE_400_CODES = ("parse_error", "unique", "unique_together")
+# one or several fields (unique, unique together, a rule of clean(): `invalid`, which an
+# action's refusal also is, such as accepting a candidate without a speaker).
+WRITE_400_CODES = ("parse_error", "unique", "unique_together", "invalid")
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # The `attr` of an unknown query parameter or body field: its name as sent, whatever it is.
 ANY_NAME = "NAME"
@@ -400,7 +410,7 @@ def postprocess_shared_errors(result, generator, request, public):
                     continue
                 codes = _codes_under(schemas, _reachable(schemas, set(_refs(response))))
                 if status == "400":
-                    codes.add(TooManyParameters.default_code)
+                    codes |= set(ANY_400_CODES)
                     if method in {"post", "put", "patch"}:
                         codes |= set(WRITE_400_CODES)
                 response["x-error-codes"] = sorted(codes)

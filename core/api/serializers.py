@@ -22,7 +22,7 @@ from rest_framework.settings import api_settings
 from rest_framework.utils.field_mapping import get_detail_view_name
 
 from core import review
-from core.api.errors import UNKNOWN_FIELD, unknown_name
+from core.api.errors import UNKNOWN_FIELD, unknown_names
 from core.api.fields import (
     IdentityURLField,
     StrictBooleanField,
@@ -52,10 +52,12 @@ class UnknownFieldsMixin:
         unknown = {}
         if isinstance(data, Mapping):
             writable = {name for name, field in self.fields.items() if not field.read_only}
-            for name in data:
-                if name not in self.fields and name not in self.ignored_form_fields:
-                    error = unknown_name(name, writable, what="field", code=UNKNOWN_FIELD)
-                    unknown[name] = [error]
+            names = [
+                name
+                for name in data
+                if name not in self.fields and name not in self.ignored_form_fields
+            ]
+            unknown = unknown_names(names, writable, what="field", code=UNKNOWN_FIELD)
         try:
             value = super().to_internal_value(data)
         except serializers.ValidationError as exc:

@@ -22,7 +22,7 @@ from rest_framework.settings import api_settings
 
 from core import review
 from core.api.conditional import ConditionalMixin, ConditionalReadMixin, ConditionalUpdateMixin
-from core.api.errors import UNKNOWN_PARAMETER, unknown_name
+from core.api.errors import UNKNOWN_PARAMETER, unknown_names
 from core.api.history import HistoryMixin
 from core.api.pagination import CountedKeysetPagination
 from core.api.permissions import ResearchersOnlyPermissions
@@ -114,12 +114,7 @@ class ContentBehaviour:
         unknown = [name for name in request.query_params if name not in known]
         if unknown:
             raise ValidationError(
-                {
-                    name: [
-                        unknown_name(name, known, what="query parameter", code=UNKNOWN_PARAMETER)
-                    ]
-                    for name in unknown
-                }
+                unknown_names(unknown, known, what="query parameter", code=UNKNOWN_PARAMETER)
             )
 
     def get_serializer_class(self):

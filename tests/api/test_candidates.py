@@ -105,3 +105,15 @@ def test_extracting_a_source_through_the_api(researcher, seeded):
         response.json()["already_quoted"]
         == response.json()["quotes"] + response.json()["already_quoted"]
     )
+
+
+def test_a_candidate_that_cannot_be_accepted_is_a_readable_400(researcher, db):
+    """No speaker, none named: nothing to attribute the quote to. The code is one the
+    operation documents (tests/error_contract.py checks it)."""
+    candidate = QuoteCandidateFactory(speaker=None, speaker_name="")
+    response = researcher.post(detail_url("quotecandidate", candidate.pk) + "accept/")
+    assert response.status_code == 400, response.content
+    [error] = response.json()["errors"]
+    assert error["code"] == "invalid"
+    assert not Quote.objects.filter(text=candidate.text).exists()
+    assert QuoteCandidate.objects.get(pk=candidate.pk).status == "pending"

@@ -527,3 +527,29 @@ def test_command_names_a_missing_file(tmp_path):
         call_command(
             "check_schema_compat", str(tmp_path / "gone.yaml"), write(tmp_path, "new.yaml", base())
         )
+
+
+NULL_ONLY = {"type": "object", "nullable": True, "enum": [None]}
+
+
+@pytest.mark.parametrize(
+    "nullable_form",
+    [
+        {"allOf": [{"type": "string", "enum": ["a", "b"]}], "nullable": True},
+        {"oneOf": [{"type": "string", "enum": ["a", "b"]}, NULL_ONLY]},
+    ],
+)
+def test_a_nullable_enum_written_either_way_is_the_same_shape(nullable_form):
+    """core.api.schema writes "X or null" as a oneOf with a null-only branch, whose `type` is
+    object but admits only null: no type change from the allOf form."""
+
+    def api_with(schema):
+        api = base()
+        item(api)["grade"] = schema
+        schemas(api)["Item"].setdefault("required", []).append("grade")
+        return api
+
+    old = api_with({"allOf": [{"type": "string", "enum": ["a", "b"]}], "nullable": True})
+    assert breaking_changes(old, api_with(nullable_form)) == []
+    narrowed = api_with({"oneOf": [{"type": "integer"}, NULL_ONLY]})
+    assert breaking_changes(old, narrowed), "a real type change is still reported"
