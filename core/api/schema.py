@@ -44,7 +44,9 @@ ANY_400_CODES = (TooManyParameters.default_code, BAD_REQUEST)
 # 400 codes of a write that no field declares: a body that is not JSON, a model rule over
 # one or several fields (unique, unique together, a rule of clean(): `invalid`, which an
 # action's refusal also is, such as accepting a candidate without a speaker).
-WRITE_400_CODES = ("parse_error", "unique", "unique_together", "invalid")
+# And a body field the operation does not know (core.api.serializers.UnknownFieldsMixin, or a
+# body sent to an action that takes none).
+WRITE_400_CODES = ("parse_error", "unique", "unique_together", "invalid", UNKNOWN_FIELD)
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # The `attr` of an unknown query parameter or body field: its name as sent, whatever it is.
 ANY_NAME = "NAME"

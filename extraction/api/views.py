@@ -1,5 +1,7 @@
 """The review queue through the API: candidates, and the decisions on them (researchers only)."""
 
+from collections.abc import Mapping
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
@@ -7,8 +9,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from core.api.errors import Conflict
+from core.api.errors import UNKNOWN_FIELD, Conflict, unknown_names
 from core.api.pagination import KeysetPagination
+from core.api.serializers import UnknownFieldsMixin
 from core.api.views import ResearchViewSet
 from extraction import services
 from extraction.api.serializers import (
@@ -23,6 +26,9 @@ from extraction.api.serializers import (
 from extraction.filtersets import QuoteCandidateFilterSet, TroopFigureCandidateFilterSet
 from extraction.models import CandidateStatus, QuoteCandidate, TroopFigureCandidate
 from quotes.api.serializers import QuoteSerializer, TroopFigureSerializer
+
+# What an HTML form (the browsable API's) sends along with any post.
+IGNORED_FORM_FIELDS = UnknownFieldsMixin.ignored_form_fields
 
 
 def refused(exc):
@@ -49,6 +55,17 @@ class CandidateViewSet(ResearchViewSet):
         if serializer.instance.status != CandidateStatus.PENDING:
             raise Conflict("Only a pending candidate can be edited: this one is decided.")
         serializer.save()
+
+    def refuse_a_body(self, request):
+        """An accept takes no body: a field sent with it would be ignored, so it is refused
+        (as every write refuses a field it does not know)."""
+        if not isinstance(request.data, Mapping):
+            return
+        names = [name for name in request.data if name not in IGNORED_FORM_FIELDS]
+        if names:
+            raise exceptions.ValidationError(
+                unknown_names(names, (), what="field", code=UNKNOWN_FIELD)
+            )
 
     def accepted(self, record):
         data = self.accepted_serializer(record, context=self.get_serializer_context()).data
@@ -100,6 +117,7 @@ class QuoteCandidateViewSet(CandidateViewSet):
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def accept(self, request, *args, **kwargs):
+        self.refuse_a_body(request)
         try:
             quote = services.accept_quote(self.get_object(), user=request.user)
         except (services.ReviewRefused, DjangoValidationError) as exc:
@@ -170,6 +188,7 @@ class TroopFigureCandidateViewSet(CandidateViewSet):
     )
     @action(detail=True, methods=["post"], filter_backends=[])
     def accept(self, request, *args, **kwargs):
+        self.refuse_a_body(request)
         try:
             figure = services.accept_troop_figure(self.get_object(), user=request.user)
         except (services.ReviewRefused, DjangoValidationError) as exc:

@@ -117,3 +117,21 @@ def test_a_candidate_that_cannot_be_accepted_is_a_readable_400(researcher, db):
     assert error["code"] == "invalid"
     assert not Quote.objects.filter(text=candidate.text).exists()
     assert QuoteCandidate.objects.get(pk=candidate.pk).status == "pending"
+
+
+@pytest.mark.parametrize("basename", ["quotecandidate", "troopfigurecandidate"])
+def test_an_accept_refuses_a_body_rather_than_ignore_it(researcher, db, basename):
+    """Accepting takes the candidate as it stands: a field sent along (a corrected speaker,
+    say) would be silently dropped. Edit the candidate first."""
+    factory = QuoteCandidateFactory if basename == "quotecandidate" else TroopFigureCandidateFactory
+    candidate = factory()
+    url = detail_url(basename, candidate.pk) + "accept/"
+    counts = row_counts()
+    response = researcher.post(url, {"speaker": 3}, format="json")
+    assert response.status_code == 400, response.content
+    assert [(e["attr"], e["code"]) for e in response.json()["errors"]] == [
+        ("speaker", "unknown_field")
+    ]
+    assert row_counts() == counts
+    assert type(candidate).objects.get(pk=candidate.pk).status == "pending"
+    assert researcher.post(url).status_code == 201  # and without a body, it is accepted
