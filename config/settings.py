@@ -6,6 +6,7 @@ Every variable read here is listed, with a comment, in `.env.example`.
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -48,6 +49,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "drf_standardized_errors",
     "simple_history",
+    "csp",
+    "axes",
     "sources",
     "quotes",
     "extraction",
@@ -56,18 +59,25 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Reads that may go to a replica, and those that must not (core.replicas).
+    "core.replicas.PrimaryForWritesMiddleware",
     # API request bodies: a chunked one is a 411, one over the limit a 413, before any is read.
     "core.middleware.LengthRequiredMiddleware",
     "core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous API reads answered from the shared cache, exactly invalidated (core.cache).
+    "core.cache.ResponseCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Records who made each change, for the admin and the API alike.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: admin logins locked out after repeated failures.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -94,17 +104,74 @@ WSGI_APPLICATION = "config.wsgi.application"
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
-# Persistent connections with a health check before reuse: a database that went away and came
-# back is reconnected to on the next request, without a restart.
-# https://docs.djangoproject.com/en/5.2/ref/databases/#persistent-connections
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Read replicas (PostgreSQL hot standbys): reads go to them, writes and the reads of a request
+# that writes go to the primary, and no read sees a replica that has not replayed the latest
+# committed write (core.replicas). A replica that is down is skipped.
+REPLICA_DATABASES = []
+for number, url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
+    alias = f"replica{number}"
+    DATABASES[alias] = env.db_url_config(url)
+    # Tests that use a replica start one of their own (tests/core/test_replicas.py).
+    DATABASES[alias]["TEST"] = {"MIRROR": "default"}
+    REPLICA_DATABASES.append(alias)
+if REPLICA_DATABASES:
+    DATABASE_ROUTERS = ["core.replicas.ReplicaRouter"]
+for database in DATABASES.values():
+    # Persistent connections with a health check before reuse: a database that went away and
+    # came back is reconnected to on the next request, without a restart.
+    # https://docs.djangoproject.com/en/5.2/ref/databases/#persistent-connections
+    database["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
+    database["CONN_HEALTH_CHECKS"] = True
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        # The embedded default under concurrent writers (several threads or workers): WAL lets
+        # readers and one writer work at once; IMMEDIATE takes the write lock when a transaction
+        # begins, so a writer waits its turn (up to `timeout` seconds) instead of failing with
+        # "database is locked" when it upgrades a read lock; and If-Match is then checked by
+        # one writer at a time, so the loser of a race gets its 412, as on PostgreSQL.
+        database.setdefault("OPTIONS", {}).update(
+            {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            }
+        )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Caches hold the throttling counters. The default is per process; with several gunicorn
-# workers, point CACHE_URL at a shared cache (redis://...) so that limits are global.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# The cache holds the throttling counters and, when it is shared, the cached API responses
+# (core.cache). Default: per-process memory, for `make run` with nothing but Python. With
+# several app servers or workers, set REDIS_URL: limits then hold across all of them.
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            # django-redis rather than Django's RedisCache for IGNORE_EXCEPTIONS: with Redis
+            # down, a cache read misses and a write is dropped, so the API serves uncached (and
+            # throttling is off) until Redis is back, instead of answering 500s.
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "quotedb",
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                # On a LAN a Redis that is down answers at once; one that is unreachable must
+                # not hold a request up for long either.
+                "SOCKET_CONNECT_TIMEOUT": env.float("REDIS_CONNECT_TIMEOUT", default=0.25),
+                "SOCKET_TIMEOUT": env.float("REDIS_TIMEOUT", default=0.25),
+            },
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Logged once per failure (django-redis's own switch), not once per request.
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+
+# Anonymous API reads from the cache (core.cache): on by default with a shared cache only. On
+# per-process memory, a write seen by one worker would not invalidate another's copies; turn
+# it on there (DJANGO_RESPONSE_CACHE=1) only for a single process, as `make run` is.
+RESPONSE_CACHE = env.bool("DJANGO_RESPONSE_CACHE", default=bool(REDIS_URL))
+# How long an answer is kept (seconds). Every committed write invalidates the cached answers
+# at once; this only bounds the memory they take.
+RESPONSE_CACHE_SECONDS = env.int("DJANGO_RESPONSE_CACHE_SECONDS", default=300)
 
 # A failed CSRF check under /api/ answers in the API's error format.
 CSRF_FAILURE_VIEW = "core.api.errors.csrf_failure"
@@ -134,6 +201,38 @@ NUM_PROXIES = env.int("DJANGO_NUM_PROXIES", default=0)
 if env.bool("DJANGO_TRUST_X_FORWARDED_PROTO", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Admin login brute force (django-axes): after DJANGO_LOGIN_FAILURE_LIMIT failed logins for a
+# username from one address, that pair is locked out for DJANGO_LOGIN_COOLOFF_MINUTES; staff
+# unlock it sooner in the admin (Axes › Access attempts) or with `manage.py axes_reset_username`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.int("DJANGO_LOGIN_COOLOFF_MINUTES", default=30) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no banner on every start; lockouts are still logged
+# The client address as throttling reads it (DJANGO_NUM_PROXIES, below).
+AXES_IPWARE_PROXY_COUNT = NUM_PROXIES or None
+
+# A Content-Security-Policy on every HTML page (django-csp): no inline script anywhere, no
+# resource from another origin (the docs' assets are ours, drf-spectacular-sidecar).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -162,7 +261,8 @@ REST_FRAMEWORK = {
     "DEFAULT_VERSION": "v1",
     "ALLOWED_VERSIONS": ["v1"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's token authentication, with failed attempts throttled per client address.
+        "core.api.authentication.ThrottledTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.ResearcherPermissions"],
@@ -173,7 +273,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_RENDERER_CLASSES": [
         "drf_orjson_renderer.renderers.ORJSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        # The browsable API (HTML), in development; in production only when asked for.
+        *(
+            ["rest_framework.renderers.BrowsableAPIRenderer"]
+            if env.bool("DJANGO_BROWSABLE_API", default=DEBUG)
+            else []
+        ),
     ],
     "DEFAULT_PARSER_CLASSES": ["drf_orjson_renderer.parsers.ORJSONParser"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.api.negotiation.StrictContentNegotiation",
@@ -186,6 +291,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("DJANGO_THROTTLE_ANON", default="600/minute"),
         "user": env.str("DJANGO_THROTTLE_USER", default="1200/minute"),
+        # Failed token authentications, per client address (core.api.authentication).
+        "auth_failure": env.str("DJANGO_THROTTLE_AUTH_FAILURES", default="30/minute"),
     },
     "NUM_PROXIES": NUM_PROXIES,
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.AutoSchema",

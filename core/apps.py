@@ -14,6 +14,9 @@ class CoreConfig(AppConfig):
         # Registers the OpenAPI extensions (drf-spectacular finds them by subclassing).
         import core.api.schema  # noqa: F401
 
+        # Watches every database connection's writes, for the cache and the replicas.
+        import core.commits  # noqa: F401
+
 
 class ContentAppConfig(AppConfig):
     """Base of the apps that hold content (core.registry): sources, quotes and newer ones.

@@ -1,0 +1,7 @@
+"""Token authentication (placeholder until the throttled one lands)."""
+
+from rest_framework.authentication import TokenAuthentication
+
+
+class ThrottledTokenAuthentication(TokenAuthentication):
+    pass
