@@ -12,7 +12,7 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         # Registers the OpenAPI extensions (drf-spectacular finds them by subclassing).
-        import core.api.schema  # noqa: F401
+        import core.api.schema
 
         # Watches every database connection's writes, for the cache and the replicas.
         import core.commits  # noqa: F401

@@ -26,6 +26,7 @@ from core.api.errors import UNKNOWN_PARAMETER, unknown_names
 from core.api.history import HistoryMixin
 from core.api.pagination import CountedKeysetPagination
 from core.api.permissions import ResearchersOnlyPermissions
+from core.cache import mark_cacheable
 
 
 class CSVRenderer(renderers.BaseRenderer):
@@ -141,6 +142,14 @@ class ContentBehaviour:
     def csv_filename(self) -> str:
         """quotes.csv, troop-figures.csv, ...: the resource's plural name."""
         return str(self.queryset.model._meta.verbose_name_plural).replace(" ", "-") + ".csv"
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        # Lists and details are the same for every anonymous reader: the response cache may
+        # keep them (core.cache decides whether this request's answer is stored).
+        if self.action in {"list", "retrieve"}:
+            mark_cacheable(response)
+        return response
 
     def handle_exception(self, exc):
         # Errors are JSON whatever format was asked for: the one error format.
