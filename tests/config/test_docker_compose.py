@@ -53,3 +53,27 @@ def test_app_image_installs_the_locked_requirements(compose):
     assert "FROM python:3.11" in dockerfile
     assert "--require-hashes -r requirements.txt" in dockerfile
     assert "collectstatic" in dockerfile
+
+
+def test_app_shares_the_compose_redis(compose):
+    redis = compose["services"]["redis"]
+    assert redis["image"].startswith("redis:")
+    assert "redis-cli" in redis["healthcheck"]["test"]
+    app = compose["services"]["app"]
+    assert app["environment"]["REDIS_URL"] == "redis://redis:6379/0"
+    assert app["depends_on"]["redis"]["condition"] == "service_healthy"
+
+
+def test_the_replica_streams_from_the_database_on_request(compose):
+    replica = compose["services"]["db-replica"]
+    assert replica["profiles"] == ["replica"]  # not started unless asked for
+    assert replica["image"] == compose["services"]["db"]["image"]
+    script = " ".join(replica["entrypoint"])
+    assert "pg_basebackup -h db" in script
+    assert " -R " in script
+    assert "hot_standby=on" in script
+    # The primary lets it stream: a replication line in pg_hba.conf, written at its first start.
+    target = compose["services"]["db"]["configs"][0]
+    assert target["target"].startswith("/docker-entrypoint-initdb.d/")
+    assert "host replication" in compose["configs"][target["source"]]["content"]
+    assert compose["services"]["app"]["environment"]["DATABASE_REPLICA_URLS"].startswith("${")
