@@ -65,4 +65,4 @@ lock: ## Re-pin the dependencies from pyproject.toml (needs the network)
 	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --no-emit-find-links --no-emit-index-url --allow-unsafe --extra dev -o requirements-dev.txt pyproject.toml
 
 clean: ## Remove the virtualenv, the SQLite database and collected static files
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm db.sqlite3-journal staticfiles
