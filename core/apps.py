@@ -15,7 +15,13 @@ class CoreConfig(AppConfig):
         import core.api.schema
 
         # Watches every database connection's writes, for the cache and the replicas.
-        import core.commits  # noqa: F401
+        import core.commits
+
+        # The replicas hear of a committed write before the response cache does (receivers
+        # run in the order they connect): the position a replica must have replayed is
+        # published before the content version changes, so that no read can take the new
+        # version to a replica without the write and cache its older answer under it.
+        import core.replicas  # noqa: F401
 
 
 class ContentAppConfig(AppConfig):

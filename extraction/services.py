@@ -31,17 +31,24 @@ class ExtractionSummary:
     errors: list[str] = field(default_factory=list)
 
 
-@transaction.atomic
 def extract_source(source, extractor: Extractor | None = None) -> ExtractionSummary:
     """Propose the source's candidates afresh. Pending ones are replaced, unless a researcher
     has edited them; those, and accepted and rejected ones, are kept, and nothing that overlaps
     them is proposed again; nor is anything that overlaps a quote of the source."""
+    # The extraction itself (the language model, up to a second for its first load) runs
+    # before the transaction: on SQLite a transaction holds the database's one write lock
+    # from its start (IMMEDIATE), and other writers would wait for all of it.
     extractor = extractor or Extractor.from_database()
     result = extractor.extract(
         source.text,
         published_on=source.published_on,
         precision=source.published_on_precision or None,
     )
+    with transaction.atomic():
+        return _propose(source, result)
+
+
+def _propose(source, result) -> ExtractionSummary:
     summary = ExtractionSummary(message=result.message)
     for model in (QuoteCandidate, TroopFigureCandidate):
         model.objects.filter(source=source).pending().exclude(
