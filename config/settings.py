@@ -3,10 +3,11 @@
 Every variable read here is listed, with a comment, in `.env.example`.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
-from csp.constants import NONE, SELF
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -122,6 +123,15 @@ for database in DATABASES.values():
     # https://docs.djangoproject.com/en/5.2/ref/databases/#persistent-connections
     database["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)
     database["CONN_HEALTH_CHECKS"] = True
+    if database["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+        "DJANGO_DB_TRANSACTION_POOLING", default=False
+    ):
+        # Behind PgBouncer in transaction pooling mode, each transaction may get another server
+        # connection: no server-side cursor (iterator() would lose it between fetches) and no
+        # prepared statement (PgBouncer before 1.21, Debian 12's 1.18 among them, cannot track
+        # them) survives (docs/deploy.md).
+        database["DISABLE_SERVER_SIDE_CURSORS"] = True
+        database.setdefault("OPTIONS", {})["prepare_threshold"] = None
     if database["ENGINE"] == "django.db.backends.sqlite3":
         # The embedded default under concurrent writers (several threads or workers): WAL lets
         # readers and one writer work at once; IMMEDIATE takes the write lock when a transaction
@@ -209,23 +219,36 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("DJANGO_LOGIN_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = env.int("DJANGO_LOGIN_COOLOFF_MINUTES", default=30) / 60  # hours
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("DJANGO_LOGIN_COOLOFF_MINUTES", default=30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # no banner on every start; lockouts are still logged
+# The 429 page: says why, for how long, and that staff can unlock (core/templates/admin).
+AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
 # The client address as throttling reads it (DJANGO_NUM_PROXIES, below).
 AXES_IPWARE_PROXY_COUNT = NUM_PROXIES or None
 
 # A Content-Security-Policy on every HTML page (django-csp): no inline script anywhere, no
-# resource from another origin (the docs' assets are ours, drf-spectacular-sidecar).
+# resource from another origin (the docs' assets are ours, drf-spectacular-sidecar). Extending
+# it: docs/security.md. https://django-csp.readthedocs.io/en/latest/configuration.html
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
+        # Our pages' scripts are static files (the Swagger UI start-up script from docs/?script=,
+        # ReDoc's from core/static): no nonce, no 'unsafe-inline', no 'unsafe-eval'.
         "script-src": [SELF],
-        "style-src": [SELF],
+        # Inline styles are allowed, scripts never. Nonces cannot do it: the admin's widgets, the
+        # browsable API's templates and Swagger UI write style="..." attributes, which a nonce
+        # does not cover, and ReDoc inserts <style> elements at run time without one (a nonce
+        # in style-src would also make browsers ignore 'unsafe-inline'). A style runs no code;
+        # what CSS could still do, send page data out through url(...), is cut by img-src,
+        # font-src and connect-src allowing this origin only. Our own templates use stylesheets.
+        "style-src": [SELF, UNSAFE_INLINE],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],
         "connect-src": [SELF],
+        # ReDoc's search runs in a worker it makes from a blob: URL of its own script.
+        "worker-src": [SELF, "blob:"],
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],

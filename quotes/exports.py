@@ -2,12 +2,12 @@
 
 from core.dates import partial_date_display
 from core.exports import CSVExport
-from sources.spans import normalize
 
 QUOTE_EXPORT = CSVExport(
     columns=[
         ("id", lambda q: q.pk),
-        ("text", lambda q: normalize(q.text)),
+        # As stored, byte for byte (a leading tab, line breaks): the API's `text`, not normalised.
+        ("text", lambda q: q.text),
         ("speaker", lambda q: q.speaker.name),
         ("speaker_slug", lambda q: q.speaker.slug),
         ("kind", lambda q: q.kind),

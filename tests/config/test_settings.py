@@ -86,8 +86,15 @@ def test_database_url_selects_postgresql():
 
 
 def test_sqlite_database_file_is_git_ignored():
-    ignored = (BASE_DIR / ".gitignore").read_text().splitlines()
-    assert "db.sqlite3" in ignored
+    # With its WAL side files (the embedded default runs in WAL mode).
+    names = ["db.sqlite3", "db.sqlite3-wal", "db.sqlite3-shm"]
+    result = subprocess.run(
+        ["git", "check-ignore", "--no-index", *names],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.split() == names, result.stderr
 
 
 def test_env_example_lists_every_variable_the_settings_read():
