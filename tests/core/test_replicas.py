@@ -4,8 +4,10 @@ that is down is skipped, and /healthz and replica_status() say which is which.
 
 The standby is the one `.ci/standby` makes (127.0.0.1:TEST_STANDBY_PORT, streaming from the
 primary with `pg_basebackup -R`, applying each commit 2 s late: a lag the tests can see). The app
-runs under gunicorn (2 workers) on a database of its own, with two replicas: first a port where
-nothing listens, then the standby; and a Redis of its own, as the shared cache.
+runs under gunicorn (2 sync workers) on a database of its own, with two replicas: first a port
+where nothing listens, then the standby; and a Redis of its own, as the shared cache. Both are
+tests/live.py's (LiveServer, RedisServer), so every error answer of /api/ here is checked
+against the schema too (tests/error_contract.py).
 
 Where a read was served is read from the databases themselves: the app's connections carry an
 application_name (quotedb-primary, quotedb-replica), and pg_stat_activity shows the last query of
@@ -15,15 +17,21 @@ each; a search for a made-up word puts that word in the SQL, and nowhere else.
 import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import textwrap
 import time
 import uuid
 
 import pytest
-from django.conf import settings
+
+from tests.live import (
+    LiveServer,
+    RedisServer,
+    clean_environment,
+    free_port,
+    migrate_and_seed,
+    researcher_token,
+    run_django,
+    wait_until,
+)
 
 pytestmark = pytest.mark.postgres
 
@@ -44,31 +52,6 @@ def pg(port, dbname="postgres"):
 def one(port, sql, params=(), dbname="postgres"):
     with pg(port, dbname) as connection:
         return connection.execute(sql, params).fetchone()[0]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until(condition, timeout, what):
-    deadline = time.monotonic() + timeout
-    while True:
-        result = condition()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.05)
-
-
-def app_env(**extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    for name in ("DATABASE_URL", "DATABASE_REPLICA_URLS", "REDIS_URL", "CACHE_URL"):
-        env.pop(name, None)
-    env.update(extra)
-    return env
 
 
 # --- What the databases saw -------------------------------------------------------------------
@@ -135,32 +118,15 @@ def apply_delay():
 @pytest.fixture(scope="module")
 def redis_url(tmp_path_factory):
     """A Redis of the tests' own (no other test empties it meanwhile)."""
-    binary = shutil.which("redis-server")
-    if binary is None:
+    if shutil.which("redis-server") is None:
         if os.environ.get("REQUIRE_STANDBY"):
             pytest.fail("the replica tests need redis-server (.ci/run installs it)")
         pytest.skip("no redis-server")
-    import redis
-
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        cwd=tmp_path_factory.mktemp("redis"),
-        stdout=subprocess.DEVNULL,
-    )
-
-    def answers():
-        try:
-            return redis.Redis(port=port).ping()
-        except redis.ConnectionError:
-            return False
-
+    redis_server = RedisServer(tmp_path_factory.mktemp("redis"))
     try:
-        wait_until(answers, 10, "redis-server")
-        yield f"redis://127.0.0.1:{port}/0"
+        yield redis_server.url
     finally:
-        process.terminate()
-        process.wait(10)
+        redis_server.stop()
 
 
 @pytest.fixture(scope="module")
@@ -171,25 +137,8 @@ def database(apply_delay):
         connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
         connection.execute(f"CREATE DATABASE {DATABASE}")
     try:
-        script = (
-            "import django; django.setup();"
-            "from django.core.management import call_command as c;"
-            "c('migrate', verbosity=0); c('seed', verbosity=0);"
-            "c('create_researcher', 'replica-tester')"
-        )
-        result = subprocess.run(
-            [sys.executable, "-c", script],
-            cwd=settings.BASE_DIR,
-            env=app_env(
-                DJANGO_SETTINGS_MODULE="config.settings",
-                DATABASE_URL=f"postgres://postgres@127.0.0.1:{PRIMARY_PORT}/{DATABASE}",
-            ),
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-        assert result.returncode == 0, result.stderr[-3000:]
-        token = result.stdout.strip().splitlines()[-1]
+        url = migrate_and_seed(f"postgres://postgres@127.0.0.1:{PRIMARY_PORT}/{DATABASE}")
+        token = researcher_token(url, "replica-tester", editor=False)
 
         def standby_has_token():
             try:
@@ -209,23 +158,12 @@ def database(apply_delay):
             connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
 
 
-class Server:
-    """The live app, and HTTP calls to it."""
+class Server(LiveServer):
+    """The live app, with the researcher's API token (`token`) and the standby's apply delay
+    (`apply_delay`, seconds)."""
 
-    def __init__(self, url, token, env, apply_delay):
-        self.url, self.token, self.env, self.apply_delay = url, token, env, apply_delay
-
-    def call(self, method, path, body=None, token=None, headers=None):
-        import requests
-
-        headers = dict(headers or {})
-        if token:
-            headers["Authorization"] = f"Token {token}"
-        response = requests.request(method, self.url + path, json=body, headers=headers, timeout=10)
-        return response
-
-    def get(self, path, token=None):
-        return self.call("GET", path, token=token)
+    token: str
+    apply_delay: float
 
     def replicas(self):
         return self.get("/healthz").json()["checks"]["replicas"]
@@ -241,8 +179,13 @@ class Server:
 
 @pytest.fixture(scope="module")
 def server(database, redis_url, apply_delay, tmp_path_factory):
-    port, nowhere = free_port(), free_port()  # nothing listens on `nowhere`
-    env = app_env(
+    nowhere = free_port()  # nothing listens on it
+    live = Server(
+        tmp_path_factory.mktemp("gunicorn"),
+        workers=2,
+        threads=1,
+        worker_class="sync",
+        request_timeout=10,
         DATABASE_URL=(
             f"postgres://postgres@127.0.0.1:{PRIMARY_PORT}/{DATABASE}"
             "?application_name=quotedb-primary"
@@ -254,33 +197,12 @@ def server(database, redis_url, apply_delay, tmp_path_factory):
         ),
         REDIS_URL=redis_url,
     )
-    log_path = tmp_path_factory.mktemp("gunicorn") / "server.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "config.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}"],
-            cwd=settings.BASE_DIR,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    live = Server(f"http://127.0.0.1:{port}", database, env, apply_delay)
-
-    def answers():
-        import requests
-
-        if process.poll() is not None:
-            pytest.fail(f"gunicorn exited: {log_path.read_text()[-3000:]}")
-        try:
-            return live.get("/healthz").status_code == 200
-        except requests.ConnectionError:
-            return False
-
+    live.token, live.apply_delay = database, apply_delay
     try:
-        wait_until(answers, 30, "gunicorn")
+        wait_until(lambda: live.get("/healthz").status == 200, 30, "gunicorn")
         yield live
     finally:
-        process.terminate()
-        process.wait(10)
+        live.stop()
 
 
 def marker() -> str:
@@ -296,7 +218,7 @@ def test_reads_are_served_by_the_standby_once_it_has_every_write(server):
     for _ in range(6):  # both workers, each also trying the replica that is down
         word = marker()
         response = server.get(f"{ORGANIZATIONS}?q={word}")
-        assert response.status_code == 200
+        assert response.status == 200
         assert response.json()["results"] == []
         assert (standby_ran(word), primary_ran(word)) == (1, 0)
     # The answers themselves come from it: a change made behind Django's back, on the primary
@@ -316,16 +238,16 @@ def test_a_write_is_seen_at_once_by_its_writer_and_by_everyone_while_the_standby
     word = marker()
     slug = f"replica-{word}"
     started = time.monotonic()
-    created = server.call(
+    created = server.request(
         "POST",
         ORGANIZATIONS,
         {"name": f"Replica {word}", "slug": slug, "kind": "other"},
         token=server.token,
     )
-    assert created.status_code == 201, created.text
+    assert created.status == 201, created.data
     detail = f"{ORGANIZATIONS}{created.json()['id']}/"
 
-    as_writer = server.get(detail, token=server.token)
+    as_writer = server.request("GET", detail, token=server.token)
     as_anyone = server.get(detail)
     listed = server.get(f"{ORGANIZATIONS}?q={word}")
     where_listed = (standby_ran(word), primary_ran(word))
@@ -335,9 +257,9 @@ def test_a_write_is_seen_at_once_by_its_writer_and_by_everyone_while_the_standby
 
     assert elapsed < server.apply_delay, "too slow to show anything about a lagging standby"
     assert not standby_had_it, "the standby had the write already: it does not lag"
-    assert as_writer.status_code == 200
+    assert as_writer.status == 200
     assert as_writer.json()["slug"] == slug
-    assert as_anyone.status_code == 200
+    assert as_anyone.status == 200
     assert as_anyone.json()["slug"] == slug
     assert [item["slug"] for item in listed.json()["results"]] == [slug]
     assert where_listed == (0, 1)
@@ -349,7 +271,7 @@ def test_a_write_is_seen_at_once_by_its_writer_and_by_everyone_while_the_standby
     assert lag >= server.apply_delay * 0.9
     server.wait_until_caught_up()
     word = marker()
-    assert server.get(f"{ORGANIZATIONS}?q={word}").status_code == 200
+    assert server.get(f"{ORGANIZATIONS}?q={word}").status == 200
     assert (standby_ran(word), primary_ran(word)) == (1, 0)
 
 
@@ -361,7 +283,7 @@ def test_a_write_request_reads_from_the_primary_throughout(server):
     server.wait_until_caught_up()
     first = server.get(f"{ORGANIZATIONS}?page_size=1&ordering=-name").json()["results"][0]
     detail = f"{ORGANIZATIONS}{first['id']}/"
-    etag = server.get(detail, token=server.token).headers["ETag"]
+    etag = server.request("GET", detail, token=server.token).headers["ETag"]
     token = uuid.uuid4().hex[:40]
     with pg(PRIMARY_PORT, DATABASE) as connection, connection.transaction():
         connection.execute(
@@ -385,23 +307,21 @@ def test_a_write_request_reads_from_the_primary_throughout(server):
         )
     started = time.monotonic()
     # A read: the standby's copy, which has neither change yet.
-    assert server.get(detail, token=server.token).headers["ETag"] == etag
-    assert server.get(detail, token=token).status_code == 401
+    assert server.request("GET", detail, token=server.token).headers["ETag"] == etag
+    assert server.request("GET", detail, token=token).status == 401
     # A write: authenticated with the new token and refused for the old ETag, as the primary says.
-    response = server.call(
-        "PATCH", detail, {"note": "Lost update?"}, token=token, headers={"If-Match": etag}
+    response = server.request(
+        "PATCH", detail, {"note": "Lost update?"}, {"If-Match": etag}, token=token
     )
     assert time.monotonic() - started < server.apply_delay
-    assert response.status_code == 412, response.text
+    assert response.status == 412, response.data
     assert response.json()["errors"][0]["code"] == "precondition_failed"
 
 
 def test_healthz_and_replica_status_tell_ok_unreachable_and_behind(server):
     server.wait_until_caught_up()
-    script = textwrap.dedent(
-        """
-        import json, time, django
-        django.setup()
+    script = """
+        import json, time
         from core.replicas import replica_status
         from quotes.models import Organization
 
@@ -414,17 +334,8 @@ def test_healthz_and_replica_status_tell_ok_unreachable_and_behind(server):
         steps["later"] = replica_status()
         print(json.dumps(steps))
         """
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=settings.BASE_DIR,
-        env={**server.env, "DJANGO_SETTINGS_MODULE": "config.settings"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    steps = json.loads(result.stdout.strip().splitlines()[-1])
+    output = run_django(script, env=server.env, timeout=60)
+    steps = json.loads(output.strip().splitlines()[-1])
     unreachable = {"status": "unreachable", "lag_bytes": None}
     assert steps["caught_up"]["replica1"] == unreachable
     assert steps["caught_up"]["replica2"]["status"] == "ok"
@@ -459,19 +370,10 @@ def test_the_lsn_receiver_runs_before_the_response_cache_changes_its_version():
     """Otherwise a read between the two could find the new content version and a replica
     without the write, and cache the replica's old answer under the new version."""
     script = (
-        "import django; django.setup();"
         "from django.core.wsgi import get_wsgi_application; get_wsgi_application();"
         "from core.commits import writes_committed;"
         "import json; print(json.dumps([r[1]().__module__ for r in writes_committed.receivers]))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=settings.BASE_DIR,
-        env=app_env(DJANGO_SETTINGS_MODULE="config.settings"),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    modules = json.loads(result.stdout.strip().splitlines()[-1])
+    output = run_django(script, env=clean_environment(), timeout=60)
+    modules = json.loads(output.strip().splitlines()[-1])
     assert modules.index("core.replicas") < modules.index("core.cache")
