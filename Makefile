@@ -6,7 +6,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format migrate seed schema lock clean bench bench-extraction eval-extraction
+.PHONY: help install run test lint format migrate seed schema lock clean bench bench-extraction eval-extraction eval-statements
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -47,6 +47,12 @@ eval-extraction: install ## Score the extractor on the curated seeds against the
 	@tmp=$$(mktemp -d); export DATABASE_URL=sqlite:///$$tmp/eval.sqlite3; \
 	$(BIN)/python manage.py migrate -v0 && $(BIN)/python manage.py seed -v0 && \
 	$(BIN)/python manage.py eval_extraction --check $(EVAL_ARGS); status=$$?; rm -rf $$tmp; exit $$status
+
+# The same, for the statement suggestions: the gold is the curated statements of fixtures/.
+eval-statements: install ## Score the statement suggestions on the curated seeds' statements
+	@tmp=$$(mktemp -d); export DATABASE_URL=sqlite:///$$tmp/eval.sqlite3; \
+	$(BIN)/python manage.py migrate -v0 && $(BIN)/python manage.py seed -v0 && \
+	$(BIN)/python manage.py eval_statements --check $(EVAL_ARGS); status=$$?; rm -rf $$tmp; exit $$status
 
 bench-extraction: install ## The extraction's speed: CPU per article, and importing 1,000 articles
 	$(BIN)/python -m bench.extraction

@@ -10,6 +10,7 @@ from drf_spectacular.views import (
 
 from config.api import router
 from core.api.errors import api_not_found
+from core.api.jsonld import CONTEXT_URL_NAME, context_view
 from core.views import healthz
 
 api_v1 = [
@@ -18,6 +19,8 @@ api_v1 = [
     # the Content-Security-Policy allows no inline script (docs/security.md).
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # The context of the JSON-LD answers (Accept: application/ld+json): docs/jsonld.md.
+    path("contexts/quotedb.jsonld", context_view, name=CONTEXT_URL_NAME),
     path("", include(router.urls)),
 ]
 

@@ -2,19 +2,31 @@
 
 import datetime
 
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.admin import ReviewAdminMixin, partial_date_column
-from quotes import exports
+from core.admin import ReviewAdminMixin, admin_link, partial_date_column
+from core.dates import format_partial_date
+from quotes import exports, statements
 from quotes.models import (
     Event,
     Organization,
     Quote,
     Speaker,
+    Statement,
+    StatementSuggestion,
+    SuggestionStatus,
     Treaty,
     TreatyParty,
     TreatyProvision,
@@ -84,11 +96,12 @@ class QuoteAdmin(ReviewAdminMixin, SpanAdminMixin, SimpleHistoryAdmin):
     list_select_related = ["speaker", "source"]
     search_fields = ["text", "speaker__name", "speaker__aliases", "source__title"]
     date_hierarchy = "said_on"
-    autocomplete_fields = ["speaker", "source", "event", "treaties"]
-    readonly_fields = ["provenance", "created_at", "updated_at"]
-    actions = [*ReviewAdminMixin.actions, "export_csv"]
+    autocomplete_fields = ["speaker", "source", "event", "treaties", "statement"]
+    readonly_fields = ["provenance", "statement_actions", "created_at", "updated_at"]
+    actions = [*ReviewAdminMixin.actions, "export_csv", "suggest_statements"]
     fieldsets = [
         (None, {"fields": ["speaker", "kind", "from_headline", "status"]}),
+        ("Statement", {"fields": ["statement", "statement_actions"]}),
         ("Words and where they are written", {"fields": SpanAdminMixin.span_fields}),
         (
             "When and where said",
@@ -114,16 +127,98 @@ class QuoteAdmin(ReviewAdminMixin, SpanAdminMixin, SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).defer("source__text", "search_vector")
 
+    def get_urls(self):
+        own = [
+            path(
+                "<int:pk>/detach/",
+                self.admin_site.admin_view(self.detach_view),
+                name="quotes_quote_detach",
+            )
+        ]
+        return own + super().get_urls()
+
     @admin.display(description="Quote", ordering="text")
     def text_preview(self, obj):
         return obj.text_preview
 
     said_on_display = partial_date_column("said_on", "Said")
 
+    @admin.display(description="Its statement")
+    def statement_actions(self, obj):
+        if obj is None or obj.pk is None or obj.statement_id is None:
+            return "Not an appearance of any statement: the suggestions propose one."
+        return format_html(
+            '{} ({} appearances) · <a href="{}" class="detach-link">Detach from it…</a>',
+            admin_link(obj.statement),
+            obj.statement.appearances.count(),
+            reverse("admin:quotes_quote_detach", args=[obj.pk]),
+        )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A new quote, or new words or speaker: what it may repeat is proposed at once.
+        if not change or {"text", "speaker", "source"} & set(form.changed_data):
+            made = statements.suggest_statements(obj)
+            if made:
+                self.message_user(
+                    request,
+                    f"{len(made)} statement suggestion(s) to decide: it may repeat another "
+                    "quote of its speaker.",
+                    messages.INFO,
+                )
+
     @admin.action(description="Export selected as CSV", permissions=["view"])
     def export_csv(self, request, queryset):
         stamp = datetime.date.today().isoformat()
         return exports.QUOTE_EXPORT.response(queryset, f"quotes-{stamp}.csv")
+
+    @admin.action(description="Suggest statements for selected", permissions=["change"])
+    def suggest_statements(self, request, queryset):
+        made = sum(len(statements.suggest_statements(quote)) for quote in queryset)
+        self.message_user(request, f"{made} new statement suggestion(s).", messages.SUCCESS)
+
+    def detach_view(self, request, pk):
+        """Undo: the quote leaves its statement, with a reason kept in its history."""
+        quote = get_object_or_404(Quote.objects.select_related("statement", "speaker"), pk=pk)
+        if not self.has_change_permission(request, quote):
+            raise PermissionDenied
+        back = request.POST.get("next") or request.GET.get("next") or ""
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = ""
+        form = ReasonForm(request.POST or None, required=True)
+        if quote.statement_id is None:
+            self.message_user(request, f"{quote} is in no statement.", messages.WARNING)
+            return HttpResponseRedirect(back or reverse("admin:quotes_quote_change", args=[pk]))
+        if request.method == "POST" and form.is_valid():
+            try:
+                statement = statements.detach(
+                    quote, user=request.user, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as exc:
+                self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    format_html(
+                        "Detached “{}” from {}: it will not be proposed for it again.",
+                        quote.text_preview,
+                        admin_link(statement),
+                    ),
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(
+                    back or reverse("admin:quotes_statement_change", args=[statement.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Detach from its statement",
+            "quote": quote,
+            "statement": quote.statement,
+            "form": form,
+            "next": back,
+        }
+        return TemplateResponse(request, "admin/quotes/detach.html", context)
 
 
 class QuotesOfSourceInline(admin.TabularInline):
@@ -259,3 +354,257 @@ class TroopFigureAdmin(ReviewAdminMixin, CitedAdmin):
     ]
 
     as_of_display = partial_date_column("as_of", "As of")
+
+
+# -- statements and the researchers' queue of suggestions ------------------------------------
+
+
+class ReasonForm(forms.Form):
+    """Why a decision was made: kept with the decision and in the histories, with your name."""
+
+    reason = forms.CharField(
+        label="Reason",
+        widget=forms.TextInput(attrs={"size": 80}),
+        help_text="Kept with the decision and in the history, with your name.",
+    )
+
+    def __init__(self, *args, required=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = required
+
+
+def quote_card(quote):
+    """A quote's words with where and when they appeared: one side of a suggestion."""
+    source = quote.source
+    date = format_partial_date(source.published_on, source.published_on_precision) or "undated"
+    return format_html(
+        '<div class="statement-side"><q>{}</q><div class="statement-where">{} · {} · '
+        "characters {}–{}</div></div>",
+        quote.text_preview,
+        admin_link(quote, source.title),
+        date,
+        quote.start,
+        quote.end,
+    )
+
+
+class AppearanceInline(admin.TabularInline):
+    """A statement's appearances, read-only: each is a quote, changed on its own page, and
+    detached (the undo) from there or here."""
+
+    model = Quote
+    fk_name = "statement"
+    fields = ["text", "source", "published", "start", "end", "status", "detach"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name = "appearance"
+    verbose_name_plural = "Appearances (first appearance first)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        from quotes.models.statements import appearance_order
+
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("source")
+            .defer("source__text", "source__search_vector", "search_vector")
+            .order_by(*appearance_order())
+        )
+
+    @admin.display(description="Source published")
+    def published(self, obj):
+        source = obj.source
+        return format_partial_date(source.published_on, source.published_on_precision) or "—"
+
+    @admin.display(description="Undo")
+    def detach(self, obj):
+        url = reverse("admin:quotes_quote_detach", args=[obj.pk])
+        back = reverse("admin:quotes_statement_change", args=[obj.statement_id])
+        return format_html('<a href="{}?next={}" class="detach-link">Detach…</a>', url, back)
+
+
+@admin.register(Statement)
+class StatementAdmin(SimpleHistoryAdmin):
+    list_display = ["text_preview", "speaker", "appearances", "first_appeared"]
+    list_filter = ["speaker"]
+    list_select_related = ["speaker"]
+    search_fields = ["text", "slug", "speaker__name"]
+    autocomplete_fields = ["speaker"]
+    readonly_fields = ["first_appearance", "variants", "created_at", "updated_at"]
+    fields = ["speaker", "slug", "text", "note", "first_appearance", "variants"]
+    inlines = [AppearanceInline]
+
+    class Media:
+        css = {"all": ["quotes/statements.css"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_first_appearance()
+
+    @admin.display(description="Statement", ordering="text")
+    def text_preview(self, obj):
+        return obj.text_preview
+
+    @admin.display(description="Appearances", ordering="appearance_count")
+    def appearances(self, obj):
+        return obj.appearance_count
+
+    @admin.display(description="First appeared", ordering="first_appeared_on")
+    def first_appeared(self, obj):
+        value = format_partial_date(obj.first_appeared_on, obj.first_appeared_on_precision)
+        return value or "unknown"
+
+    @admin.display(description="First appearance")
+    def first_appearance(self, obj):
+        first = obj.first_appearance if obj.pk else None
+        if first is None:
+            return "No appearance."
+        return quote_card(first)
+
+    @admin.display(description="Variants (its distinct wordings)")
+    def variants(self, obj):
+        wordings = obj.variants if obj.pk else []
+        if not wordings:
+            return "—"
+        return format_html(
+            '<ol class="statement-variants">{}</ol>',
+            format_html_join("", "<li>{}</li>", ((w,) for w in wordings)),
+        )
+
+
+class SuggestionStatusFilter(admin.SimpleListFilter):
+    """The queue shows the pending suggestions unless asked for the decided ones."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [*SuggestionStatus.choices, ("all", "All")]
+
+    def choices(self, changelist):
+        value = self.value() or SuggestionStatus.PENDING
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": value == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value() or SuggestionStatus.PENDING
+        return queryset if value == "all" else queryset.filter(status=value)
+
+
+@admin.register(StatementSuggestion)
+class StatementSuggestionAdmin(SimpleHistoryAdmin):
+    """The researchers' queue: each pending suggestion with both texts side by side, grouped
+    by speaker, confirmed or dismissed (with a reason) by the actions."""
+
+    list_display = ["speaker", "this_quote", "matches", "method", "score_display", "status"]
+    list_filter = [SuggestionStatusFilter, "method", "quote__speaker"]
+    search_fields = ["quote__text", "other_quote__text", "statement__text"]
+    actions = ["confirm_selected", "dismiss_selected"]
+    list_per_page = 50
+    readonly_fields = [
+        "quote",
+        "other_quote",
+        "statement",
+        "method",
+        "score",
+        "status",
+        "decided_by",
+        "decided_at",
+        "reason",
+        "created_at",
+        "updated_at",
+    ]
+
+    class Media:
+        css = {"all": ["quotes/statements.css"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_queue()
+
+    def has_add_permission(self, request):
+        return False  # made by the methods (quotes.statements), never typed in
+
+    def has_change_permission(self, request, obj=None):
+        # Decided through the actions, whose permission this is; the record itself is read-only.
+        return obj is None and super().has_change_permission(request, obj)
+
+    @admin.display(description="Speaker", ordering="quote__speaker__name")
+    def speaker(self, obj):
+        return obj.quote.speaker.name
+
+    @admin.display(description="This quote")
+    def this_quote(self, obj):
+        return quote_card(obj.quote)
+
+    @admin.display(description="Another appearance of")
+    def matches(self, obj):
+        if obj.statement_id is not None:
+            return format_html(
+                '<div class="statement-side"><q>{}</q><div class="statement-where">statement '
+                "{} · {} appearance(s)</div></div>",
+                obj.statement.text_preview,
+                admin_link(obj.statement, obj.statement.slug),
+                obj.statement_appearances,
+            )
+        return quote_card(obj.other_quote)
+
+    @admin.display(description="Score", ordering="score")
+    def score_display(self, obj):
+        return "—" if obj.score is None else f"{obj.score:.2f}"
+
+    def _decide(self, request, queryset, decision):
+        pending = list(queryset.filter(status=SuggestionStatus.PENDING))
+        form = ReasonForm(
+            request.POST if "apply" in request.POST else None, required=decision == "dismiss"
+        )
+        if "apply" in request.POST and form.is_valid():
+            done = 0
+            for suggestion in pending:
+                try:
+                    if decision == "confirm":
+                        statements.confirm(
+                            suggestion, user=request.user, reason=form.cleaned_data["reason"]
+                        )
+                    else:
+                        statements.dismiss(
+                            suggestion, user=request.user, reason=form.cleaned_data["reason"]
+                        )
+                except ValidationError as exc:
+                    self.message_user(
+                        request, f"{suggestion}: {'; '.join(exc.messages)}", messages.WARNING
+                    )
+                    continue
+                done += 1
+            verb = "confirmed" if decision == "confirm" else "dismissed"
+            self.message_user(request, f"{done} suggestion(s) {verb}.", messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": f"{decision.capitalize()} suggestions",
+            "decision": decision,
+            "form": form,
+            "suggestions": pending,
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "action": request.POST.get("action"),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/quotes/decide_suggestions.html", context)
+
+    @admin.action(description="Confirm selected suggestions…", permissions=["change"])
+    def confirm_selected(self, request, queryset):
+        """Make the statements (or add the quotes to them), with an optional reason."""
+        return self._decide(request, queryset, "confirm")
+
+    @admin.action(description="Dismiss selected suggestions…", permissions=["change"])
+    def dismiss_selected(self, request, queryset):
+        """Dismiss them, saying why: they are not proposed again."""
+        return self._decide(request, queryset, "dismiss")

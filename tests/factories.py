@@ -4,7 +4,16 @@ import factory
 from factory.django import DjangoModelFactory
 
 from extraction.models import QuoteCandidate, TroopFigureCandidate
-from quotes.models import Event, Organization, Quote, Speaker, Treaty, TroopFigure
+from quotes.models import (
+    Event,
+    Organization,
+    Quote,
+    Speaker,
+    Statement,
+    StatementSuggestion,
+    Treaty,
+    TroopFigure,
+)
 from sources.models import Citation, Outlet, Source
 
 SAMPLE_TEXT = (
@@ -167,4 +176,29 @@ class TroopFigureCandidateFactory(SpanFactoryMixin, DjangoModelFactory):
     unit = "troops"
     location = "the region"
     confidence = 0.7
+    status = "pending"
+
+
+class StatementFactory(DjangoModelFactory):
+    """A statement of its own speaker; give it appearances with QuoteFactory(statement=...)."""
+
+    class Meta:
+        model = Statement
+
+    speaker = factory.SubFactory(SpeakerFactory)
+    slug = factory.Sequence(lambda n: f"statement-{n}")
+    text = "We will defend every inch of allied territory."
+
+
+class StatementSuggestionFactory(DjangoModelFactory):
+    """A pending suggestion that two quotes of one speaker say the same words (the two are
+    stored in the order of their ids)."""
+
+    class Meta:
+        model = StatementSuggestion
+
+    quote = factory.SubFactory(QuoteFactory)
+    other_quote = factory.SubFactory(QuoteFactory, speaker=factory.SelfAttribute("..quote.speaker"))
+    method = "exact"
+    score = 1.0
     status = "pending"

@@ -5,7 +5,12 @@ import re
 from django.core.validators import RegexValidator
 from django.db import models
 from drf_spectacular.extensions import OpenApiSerializerExtension, OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import ComponentIdentity, build_basic_type, force_instance
+from drf_spectacular.plumbing import (
+    ComponentIdentity,
+    ResolvedComponent,
+    build_basic_type,
+    force_instance,
+)
 from drf_spectacular.settings import spectacular_settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
@@ -29,6 +34,8 @@ from core.api.errors import (
     TooManyParameters,
 )
 from core.api.fields import NO_NUL, NOT_BLANK
+from core.api.jsonld import DOCUMENT_SCHEMA as JSONLD_DOCUMENT_SCHEMA
+from core.api.jsonld import MEDIA_TYPE as JSONLD
 from core.api.permissions import ResearcherPermissions
 from core.api.review import LockedWhilePublished
 from core.api.serializers import (
@@ -182,6 +189,30 @@ class AutoSchema(StandardizedErrorsAutoSchema):
                 "headers": {"ETag": {"schema": {"type": "string"}}},
             }
         return responses
+
+    def _get_format_parameters(self):
+        # The media types of each 200 say what an operation answers, chosen by the Accept
+        # header. `?format=` is not listed beside them unless an operation declares it (the
+        # quotes list): a generated client parses the JSON form, and a `format` argument
+        # would get it another one.
+        return []
+
+    def _get_response_for_code(
+        self, serializer, status_code, media_types=None, direction="response"
+    ):
+        response = super()._get_response_for_code(serializer, status_code, media_types, direction)
+        content = response.get("content", {})
+        if JSONLD in content and status_code.startswith("2"):
+            # A JSON-LD answer is no serializer's shape: every one is the one shared document.
+            component = ResolvedComponent(
+                name="JsonLdDocument",
+                type=ResolvedComponent.SCHEMA,
+                object="JsonLdDocument",
+                schema=JSONLD_DOCUMENT_SCHEMA,
+            )
+            self.registry.register_on_missing(component)
+            content[JSONLD] = {"schema": component.ref}
+        return response
 
     def get_auth(self):
         auths = super().get_auth()

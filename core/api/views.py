@@ -10,7 +10,8 @@ docstring; this base gives it the rest, the same way for every resource:
 - a query parameter that the action does not read is a 400 naming it (`unknown_parameter`):
   a mistyped filter (`?speakr=`) would otherwise be ignored and match everything;
 - declared options: `list_serializer_class` and `list_deferred_fields` (a lighter list form),
-  `csv_export` (a `core.exports.CSVExport`: `?format=csv` on the list) and
+  `csv_export` (a `core.exports.CSVExport`: `?format=csv` on the list), `jsonld` (a
+  `core.api.jsonld.JsonLd`: schema.org in JSON-LD on the list and the detail) and
   `deferred_page_join` (see `list()`).
 """
 
@@ -21,6 +22,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.settings import api_settings
 
 from core import review
+from core.api import jsonld
 from core.api.conditional import ConditionalMixin, ConditionalReadMixin, ConditionalUpdateMixin
 from core.api.errors import UNKNOWN_PARAMETER, unknown_names
 from core.api.history import HistoryMixin
@@ -61,6 +63,10 @@ class ContentBehaviour:
     # A core.exports.CSVExport: the list also answers ?format=csv (or Accept: text/csv).
     csv_export = None
 
+    # A core.api.jsonld.JsonLd: the list and the detail also answer schema.org in JSON-LD
+    # (Accept: application/ld+json, or ?format=jsonld).
+    jsonld = None
+
     # A deferred join: the page is first found as its sort keys in the table alone, with the
     # filters and the ordering (`get_keys_queryset()`), then its rows are fetched by id from
     # `get_queryset()`, with the joins and computed columns. PostgreSQL cannot push a LIMIT
@@ -76,7 +82,14 @@ class ContentBehaviour:
         queryset = super().get_queryset()
         if self.action == "list" and self.list_deferred_fields:
             queryset = queryset.defer(*self.list_deferred_fields)
+        if self.answers_jsonld() and self.jsonld.prepare is not None:
+            queryset = self.jsonld.prepare(queryset, self.request)
         return review.visible(queryset, self.user)
+
+    def answers_jsonld(self) -> bool:
+        """Whether this request's answer is the JSON-LD one (content negotiation chose it)."""
+        renderer = getattr(getattr(self, "request", None), "accepted_renderer", None)
+        return self.jsonld is not None and isinstance(renderer, jsonld.JsonLdRenderer)
 
     def get_keys_queryset(self):
         """The table alone, with what the user may see: what the filters and a page's position
@@ -125,19 +138,43 @@ class ContentBehaviour:
 
     def get_renderers(self):
         # (None: a method this URL does not allow, which gets its 405 whatever the format.)
+        offered = super().get_renderers()
         if self.csv_export is not None and self.action in {"list", None}:
-            return [*super().get_renderers(), CSVRenderer()]
-        return super().get_renderers()
+            offered.append(CSVRenderer())
+        if self.jsonld is not None and self.action in {"list", "retrieve", None}:
+            offered.append(jsonld.JsonLdRenderer())
+        return offered
 
     def list(self, request, *args, **kwargs):
         if self.csv_export is not None and request.accepted_renderer.format == "csv":
             queryset = self.filter_queryset(self.get_queryset())
             return self.csv_export.response(queryset, self.csv_filename())
+        if self.answers_jsonld():
+            return self.jsonld_list(request)
         if not self.deferred_page_join:
             return super().list(request, *args, **kwargs)
+        return self.get_paginated_response(self.get_serializer(self.page(request), many=True).data)
+
+    def page(self, request):
+        """The records of the requested page, found as `list()` finds them."""
+        if not self.deferred_page_join:
+            return self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         keys = self.filter_queryset(self.get_keys_queryset())
-        page = self.paginator.paginate_queryset(keys, request, view=self, rows=self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        return self.paginator.paginate_queryset(keys, request, view=self, rows=self.get_queryset())
+
+    def jsonld_list(self, request):
+        """The page as a schema.org ItemList; its neighbours in the Link header."""
+        nodes = [self.jsonld.node(record, request) for record in self.page(request)]
+        envelope = self.get_paginated_response(nodes).data
+        body = jsonld.item_list(nodes, request, envelope.get("count"))
+        links = {"next": envelope.get("next"), "prev": envelope.get("previous")}
+        return jsonld.response(request, body, links)
+
+    def retrieve(self, request, *args, **kwargs):
+        if self.answers_jsonld():
+            body = jsonld.document(self.jsonld.for_detail(self.get_object(), request), request)
+            return jsonld.response(request, body)
+        return super().retrieve(request, *args, **kwargs)
 
     def csv_filename(self) -> str:
         """quotes.csv, troop-figures.csv, ...: the resource's plural name."""
@@ -153,7 +190,8 @@ class ContentBehaviour:
 
     def handle_exception(self, exc):
         # Errors are JSON whatever format was asked for: the one error format.
-        if isinstance(getattr(self.request, "accepted_renderer", None), CSVRenderer):
+        renderer = getattr(self.request, "accepted_renderer", None)
+        if isinstance(renderer, CSVRenderer | jsonld.JsonLdRenderer):
             self.request.accepted_renderer = ORJSONRenderer()
             self.request.accepted_media_type = ORJSONRenderer.media_type
         return super().handle_exception(exc)

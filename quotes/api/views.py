@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from core.api.pagination import KeysetPagination
 from core.api.views import ContentViewSet
 from quotes import exports
+from quotes.api.jsonld import QUOTE_JSONLD, SPEAKER_JSONLD
 from quotes.api.serializers import (
     EventSerializer,
     OrganizationSerializer,
@@ -77,6 +78,7 @@ class SpeakerViewSet(ContentViewSet):
     serializer_class = SpeakerSerializer
     filterset_class = SpeakerFilterSet
     ordering_fields = ["name", "slug", "kind", "country", "quote_count", "created_at"]
+    jsonld = SPEAKER_JSONLD
 
     def get_queryset(self):
         # The statistics count only the quotes this user may see (published ones, for the public).
@@ -104,8 +106,9 @@ class EventViewSet(ContentViewSet):
             OpenApiParameter(
                 "format",
                 str,
-                enum=["json", "csv"],
-                description="csv: every matching quote as CSV (columns as in the admin export).",
+                enum=["json", "csv", "jsonld"],
+                description="csv: every matching quote as CSV (columns as in the admin export). "
+                "jsonld: the page as schema.org in JSON-LD (as Accept: application/ld+json).",
             )
         ],
         responses={
@@ -140,6 +143,7 @@ class QuoteViewSet(ContentViewSet):
     pagination_class = KeysetPagination
     deferred_page_join = True
     csv_export = exports.QUOTE_EXPORT
+    jsonld = QUOTE_JSONLD
     ordering_fields = ["said_on", "speaker__name", "kind", "start", "created_at", "updated_at"]
 
     @extend_schema(

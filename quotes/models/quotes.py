@@ -4,6 +4,8 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 
 from core.dates import (
     DatePrecision,
@@ -16,8 +18,10 @@ from core.models import NaturalKeyManager
 from core.review import ReviewedModel, ReviewedQuerySet
 from core.validators import language_code_validator
 from quotes.choices import QuoteKind
+from quotes.matching import match_text
 from quotes.models.actors import Speaker
 from quotes.models.events import Event
+from quotes.models.statements import Statement
 from quotes.models.treaties import Treaty
 from sources.models import SourceSpan, SourceSpanQuerySet
 from sources.spans import normalize
@@ -89,11 +93,23 @@ class Quote(ReviewedModel, SourceSpan):
         "in the body).",
     )
     note = models.TextField(blank=True)
+    statement = models.ForeignKey(
+        Statement,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="appearances",
+        help_text="The statement this quote is an appearance of: the same words reported "
+        "elsewhere are its other appearances. Its speaker is the quote's.",
+    )
     # Maintained by a PostgreSQL trigger from `text`; unused on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)
+    # Derived from `text` before every save (below): what the statement suggestions compare,
+    # under a trigram GIN index on PostgreSQL (quotes.matching, quotes.statements).
+    match_text = models.TextField(editable=False, default="")
 
     objects = NaturalKeyManager.from_queryset(QuoteQuerySet)("source__slug", "start", "end")
-    history = history(m2m_fields=[treaties], excluded_fields=["search_vector"])
+    history = history(m2m_fields=[treaties], excluded_fields=["search_vector", "match_text"])
 
     # Its words and where they stand: a published quote is never rewritten in place (core.review).
     locked_while_published = ("source", "start", "end", "text")
@@ -157,5 +173,19 @@ class Quote(ReviewedModel, SourceSpan):
             )
         if self.attribution_inferred and not self.attribution_note.strip():
             errors["attribution_note"] = "An inferred attribution says how in its note."
+        statement = self.statement if self.statement_id is not None else None
+        if statement is not None and self.speaker_id and statement.speaker_id != self.speaker_id:
+            errors["statement"] = (
+                f"The statement is {statement.speaker}'s and every appearance of a statement "
+                f"is its speaker's: this quote is {self.speaker}'s."
+            )
         if errors:
             raise ValidationError(errors)
+
+
+@receiver(pre_save, sender=Quote, dispatch_uid="quote_match_text")
+def derive_match_text(sender, instance, **kwargs):
+    """Keep `match_text` the function of `text`, for every save. A receiver rather than
+    save(): loaddata (`manage.py seed`) saves fixtures with raw=True, which skips save() but
+    not this signal. (QuerySet.update() and bulk_create() skip both: set it yourself.)"""
+    instance.match_text = match_text(instance.text)

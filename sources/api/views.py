@@ -11,6 +11,7 @@ from rest_framework.reverse import reverse
 from core.api.conditional import etag_for
 from core.api.views import ContentViewSet
 from sources import importing
+from sources.api.jsonld import SOURCE_JSONLD
 from sources.api.serializers import (
     OutletSerializer,
     SourceListSerializer,
@@ -44,6 +45,7 @@ class SourceViewSet(ContentViewSet):
     list_deferred_fields = ("text",)
     filterset_class = SourceFilterSet
     ordering_fields = ["title", "slug", "published_on", "language", "created_at", "updated_at"]
+    jsonld = SOURCE_JSONLD
 
     @extend_schema(
         summary="Import a text file as a source",

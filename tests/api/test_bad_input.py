@@ -642,9 +642,10 @@ def test_too_many_query_parameters_is_a_400_in_the_error_format(anonymous, db, p
 @pytest.mark.parametrize(
     ("path", "offered"),
     [
-        ("/api/v1/quotes/?format=xml", "api, csv, json"),
-        ("/api/v1/quotes/1/?format=csv", "api, json"),
-        ("/api/v1/speakers/?format=yaml", "api, json"),
+        ("/api/v1/quotes/?format=xml", "api, csv, json, jsonld"),
+        ("/api/v1/quotes/1/?format=csv", "api, json, jsonld"),
+        ("/api/v1/speakers/?format=yaml", "api, json, jsonld"),
+        ("/api/v1/events/?format=jsonld", "api, json"),
     ],
 )
 def test_a_format_not_offered_is_a_406_naming_those_that_are(anonymous, seeded, path, offered):

@@ -7,16 +7,22 @@ from django.urls import reverse
 
 from core.registry import content_models
 from extraction.models import QuoteCandidate, TroopFigureCandidate
-from quotes.models import Quote
+from quotes.models import Quote, StatementSuggestion
 from tests.admin_pages import admin_url, quote_form_data
-from tests.factories import QuoteCandidateFactory, TroopFigureCandidateFactory
+from tests.factories import (
+    QuoteCandidateFactory,
+    StatementSuggestionFactory,
+    TroopFigureCandidateFactory,
+)
 
-# Records never typed in (candidates come from extraction): their add page is refused.
-NEVER_ADDED = {QuoteCandidate, TroopFigureCandidate}
+# Records never typed in (candidates come from extraction, statement suggestions from the
+# matching of quotes): their add page is refused.
+NEVER_ADDED = {QuoteCandidate, TroopFigureCandidate, StatementSuggestion}
 # The content the seed data does not hold, made to render its change and history pages.
 FACTORIES = {
     QuoteCandidate: QuoteCandidateFactory,
     TroopFigureCandidate: TroopFigureCandidateFactory,
+    StatementSuggestion: StatementSuggestionFactory,
 }
 
 CONTENT_MODELS = [model for model in content_models() if admin.site.is_registered(model)]

@@ -15,6 +15,21 @@ TARGETS = [
 ]
 
 
+def nested_in_another(quote) -> bool:
+    """A sentence recorded inside a longer quotation of the same speaker, as the appearance of
+    a statement (docs/statements.md): the extractor proposes the quotation, not it."""
+    return (
+        Quote.objects.filter(
+            source_id=quote.source_id,
+            speaker_id=quote.speaker_id,
+            start__lte=quote.start,
+            end__gte=quote.end,
+        )
+        .exclude(pk=quote.pk)
+        .exists()
+    )
+
+
 class Command(BaseCommand):
     help = (
         "Extract the candidates of every curated source (those with a seed file) and score "
@@ -65,6 +80,7 @@ class Command(BaseCommand):
                     q.attribution_inferred,
                 )
                 for q in Quote.objects.filter(source=source).select_related("speaker")
+                if not nested_in_another(q)
             ]
             total.add(score(source.slug, candidates, gold))
         speaker_accuracy = total.ratio(total.speaker, total.matched)

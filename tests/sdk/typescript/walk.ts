@@ -9,14 +9,17 @@ function check(condition: boolean, message: string): asserts condition {
   if (!condition) throw new Error(`walk: ${message}`);
 }
 
-// The quotes list also answers in CSV (?format=csv): the types say so, and JSON is asked for.
+// A JSON answer: the client is typed for application/json alone (below), although the quotes
+// list also answers CSV and lists and details schema.org JSON-LD.
 function json<T>(data: T | string | undefined): T {
   check(data !== undefined && typeof data !== "string", "a JSON answer");
   return data;
 }
 
 const baseUrl = process.env.BASE_URL!;
-const client = createClient<paths>({
+// The media type: the operations that also answer text/csv or application/ld+json would
+// otherwise type their data as a union of each media type's schema.
+const client = createClient<paths, "application/json">({
   baseUrl,
   headers: { Authorization: `Token ${process.env.TOKEN}` },
 });
