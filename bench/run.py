@@ -1,10 +1,19 @@
-"""make bench: the API (B) against its limit (A, bench/raw_app.py) and a naive DRF (C).
+"""make bench: the API (B) against its limit (A, bench/raw_app.py) and a naive DRF (C), and the
+API again with its response cache warm (Bc, core.cache).
 
 Sets up what it needs: wrk (Debian's package), one PostgreSQL database per corpus size, filled
-by the bench app's `generate_corpus` (skipped when already filled with the same size and seed), then
-serves each contender in turn with the same gunicorn setup on loopback, warms each endpoint up,
-loads it with wrk and prints requests/s and p50/p99 latency, the ratios B/A and B/C, queries
-per request, worker memory, and which targets are met. The results go to bench/results/.
+by the bench app's `generate_corpus` (skipped when already filled with the same size and seed),
+for Bc a Redis of its own (Debian's redis-server on loopback, nothing kept on disk, stopped at
+the end), then serves each contender in turn with the same gunicorn setup on loopback, warms each
+endpoint up, loads it with wrk and prints requests/s and p50/p99 latency, the ratios B/A, B/C and
+Bc/A, queries per request, worker memory, and which targets are met. The results go to
+bench/results/.
+
+B runs with the response cache off (DJANGO_RESPONSE_CACHE=0, no REDIS_URL): it is what the API
+costs when it computes every answer. Bc is the same app with REDIS_URL set and the cache on;
+before each of its endpoints is measured, every path of the endpoint is requested once, then
+again, and the second answer must say `X-Cache: HIT` (after the load too): the run stops if a
+cacheable endpoint does not hit. The random quote is never cached: Bc computes it as B does.
 
 Settings, from the environment (`make bench BENCH_QUOTES=20000 BENCH_DURATION=2` is a smoke run):
 
@@ -16,9 +25,10 @@ Settings, from the environment (`make bench BENCH_QUOTES=20000 BENCH_DURATION=2`
     BENCH_WORKERS       gunicorn workers                           2
     BENCH_THREADS       threads per worker (gthread)               4
     BENCH_CONNECTIONS   wrk connections                            workers x threads
-    BENCH_CONTENDERS    which to run                               A,B,C
+    BENCH_CONTENDERS    which to run                               A,B,Bc,C
     BENCH_PG            PostgreSQL server                          postgresql://postgres@127.0.0.1:5432
     BENCH_PORT          loopback ports of the contenders from      8765
+    BENCH_REDIS_PORT    loopback port of Bc's Redis                6381
     BENCH_QUIET_CORES   CPU other processes may take meanwhile     0.25
     BENCH_QUIET_BUDGET  seconds to wait, in all, for a quiet machine  900
 """
@@ -34,6 +44,7 @@ import re
 import resource
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -62,12 +73,14 @@ ENDPOINTS = {
     "random": "random quote",
 }
 LIST_ENDPOINTS = ["list_20", "list_100", "deep", "speaker"]
+UNCACHED_ENDPOINTS = {"random"}  # never stored by core.cache: Bc computes them as B does
 SEARCH_ENDPOINTS = ["search_rare", "search_medium", "search_common"]
 DETAIL_IDS = 200  # the detail endpoint cycles through this many quotes
 
 CONTENDERS = {
     "A": "raw WSGI + psycopg pool + orjson",
     "B": "our API",
+    "Bc": "our API, response cache warm (Redis)",
     "C": "naive DRF",
 }
 
@@ -86,11 +99,12 @@ class Config:
         self.workers = env_int("BENCH_WORKERS", 2)
         self.threads = env_int("BENCH_THREADS", 4)
         self.connections = env_int("BENCH_CONNECTIONS", self.workers * self.threads)
-        self.contenders = (os.environ.get("BENCH_CONTENDERS") or "A,B,C").split(",")
+        self.contenders = (os.environ.get("BENCH_CONTENDERS") or "A,B,Bc,C").split(",")
         self.server = (os.environ.get("BENCH_PG") or "postgresql://postgres@127.0.0.1:5432").rstrip(
             "/"
         )
         self.port = env_int("BENCH_PORT", 8765)
+        self.redis_port = env_int("BENCH_REDIS_PORT", 6381)
         # Other processes may use this much CPU (in cores) during a measurement; a run that
         # saw more is repeated, after waiting for the machine to calm down (see QuietWaiter).
         self.quiet_cores = float(os.environ.get("BENCH_QUIET_CORES") or 0.25)
@@ -126,6 +140,72 @@ def ensure_wrk():
         subprocess.run(install, env=env, check=True)
     if not shutil.which("wrk"):
         sys.exit("wrk could not be installed: install it (apt-get install wrk) and run again.")
+
+
+def ensure_redis_server():
+    if shutil.which("redis-server"):
+        return
+    log("redis-server is missing: installing Debian's package (apt-get install -y redis-server)")
+    install = ["apt-get", "install", "-y", "-qq", "redis-server"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    if subprocess.run(install, env=env).returncode != 0:
+        subprocess.run(["apt-get", "update", "-qq"], env=env, check=True)
+        subprocess.run(install, env=env, check=True)
+    if not shutil.which("redis-server"):
+        sys.exit("redis-server could not be installed: install it (apt-get install redis-server).")
+
+
+class Redis:
+    """Bc's shared cache: a redis-server of the bench's own on loopback, that keeps nothing on
+    disk. Started by the bench, a child of it (so its CPU counts as the bench's, not as other
+    processes'), and stopped at the end."""
+
+    def __init__(self, config: Config):
+        self.port = config.redis_port
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), 1):
+            sys.exit(
+                f"something already listens on 127.0.0.1:{self.port}: set BENCH_REDIS_PORT to a "
+                "free port (the bench's Redis is its own, and emptied)"
+            )
+        (STATE / "logs").mkdir(parents=True, exist_ok=True)
+        self.log_path = STATE / "logs" / f"redis-{self.port}.log"
+        self.process = subprocess.Popen(
+            [
+                shutil.which("redis-server"),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--logfile",
+                str(self.log_path),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"redis-server exited; see {self.log_path}")
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port)):
+                log(f"Redis for Bc on 127.0.0.1:{self.port}")
+                return
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"redis-server did not answer in 10 s; see {self.log_path}")
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
 
 
 def ensure_postgres(config: Config):
@@ -267,18 +347,18 @@ class Corpus:
         ordered = list(ENDPOINTS)
         return {
             contender: {name: paths[name] for name in ordered}
-            for contender, paths in (("A", keyset), ("B", keyset), ("C", numbered))
+            for contender, paths in (("A", keyset), ("B", keyset), ("Bc", keyset), ("C", numbered))
         }
 
 
 # ---------------------------------------------------------------------------- servers
 
 
-def contender_env(contender: str, corpus: Corpus, config: Config) -> dict:
+def contender_env(contender: str, corpus: Corpus, config: Config, redis_url: str = "") -> dict:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "DATABASE_", "CACHE_", "BENCH_DSN"))
+        if not k.startswith(("DJANGO_", "DATABASE_", "CACHE_", "REDIS_", "BENCH_DSN"))
     }
     if contender == "A":
         return {**env, "BENCH_DSN": corpus.url, "BENCH_POOL_SIZE": str(config.threads)}
@@ -298,7 +378,13 @@ def contender_env(contender: str, corpus: Corpus, config: Config) -> dict:
         # Pinned, so that a developer's .env cannot change them: the defaults.
         DJANGO_CONN_MAX_AGE="60",
         CACHE_URL="locmemcache://",
+        # B and C compute every answer; Bc serves anonymous reads from its Redis (core.cache).
+        DJANGO_RESPONSE_CACHE="0",
     )
+    if contender == "Bc":
+        if not redis_url:
+            raise RuntimeError("Bc needs the bench's Redis")
+        env.update(REDIS_URL=redis_url, DJANGO_RESPONSE_CACHE="1")
     return env
 
 
@@ -307,10 +393,15 @@ class Server:
 
     APPS = {"A": "bench.raw_app:application", "B": "config.wsgi:application"}
 
-    def __init__(self, contender: str, corpus: Corpus, config: Config, port: int):
+    def __init__(
+        self, contender: str, corpus: Corpus, config: Config, port: int, redis_url: str = ""
+    ):
         self.contender = contender
         self.config = config
         self.base = f"http://127.0.0.1:{port}"
+        # Another server on the port would answer in place of this one: refuse to measure it.
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+            raise RuntimeError(f"something already listens on 127.0.0.1:{port}: set BENCH_PORT")
         (STATE / "logs").mkdir(parents=True, exist_ok=True)
         self.log_path = STATE / "logs" / f"{contender}-{corpus.label}.log"
         command = [
@@ -328,7 +419,7 @@ class Server:
         self.process = subprocess.Popen(
             command,
             cwd=ROOT,
-            env=contender_env(contender, corpus, config),
+            env=contender_env(contender, corpus, config, redis_url),
             stdout=self.log_file,
             stderr=subprocess.STDOUT,
         )
@@ -359,11 +450,34 @@ class Server:
         return sorted(sizes)
 
     def get(self, path: str) -> tuple[int, bytes]:
+        status, body, _ = self.get_with_headers(path)
+        return status, body
+
+    def get_with_headers(self, path: str) -> tuple[int, bytes, dict]:
+        # No Accept header, as wrk sends none: the same cache key as wrk's requests.
         try:
             with urllib.request.urlopen(f"{self.base}{path}", timeout=120) as response:
-                return response.status, response.read()
+                return response.status, response.read(), dict(response.headers)
         except urllib.error.HTTPError as error:
-            return error.code, error.read()
+            return error.code, error.read(), dict(error.headers)
+
+    def check_cached(self, name: str, paths: list[str], prime: bool):
+        """Bc: every path of the endpoint in the cache (`prime`: requested once first), each
+        answered `X-Cache: HIT`; the run stops if one is not. An endpoint that is never cached
+        must never say HIT or MISS."""
+        for path in dict.fromkeys(paths):
+            if prime:
+                self.get_with_headers(path)
+            status, _, headers = self.get_with_headers(path)
+            state = headers.get("X-Cache")
+            if name in UNCACHED_ENDPOINTS:
+                if state is not None:
+                    raise RuntimeError(f"Bc {path}: X-Cache {state} on an uncached endpoint")
+            elif (status, state) != (200, "HIT"):
+                raise RuntimeError(
+                    f"Bc {path} ({name}) is not served from the cache: answered {status}, "
+                    f"X-Cache {state!r}; see {self.log_path}"
+                )
 
     def stop(self):
         """SIGTERM to the gunicorn master we started (it stops its workers), then wait."""
@@ -520,19 +634,24 @@ def wait_idle(corpus: Corpus, timeout: float = 600):
             break
 
 
-def measure_endpoint(server: Server, paths: list[str], corpus: Corpus) -> dict:
+def measure_endpoint(server: Server, name: str, paths: list[str], corpus: Corpus) -> dict:
     """Warm up, then load. A run that other processes disturbed is measured again (up to 3
     times; the least disturbed is kept); one that finished too few requests, for longer."""
     config = server.config
     results = []
     duration = config.duration
+    cached = server.contender == "Bc"
     while len(results) < 3:
         server.quiet.wait(server, corpus)
+        if cached:  # every path in the cache before the load (warm-up or not)
+            server.check_cached(name, paths, prime=True)
         if config.warmup:
             wait_idle(corpus)
             run_wrk(server, paths, config.warmup, corpus)
         wait_idle(corpus)
         result = run_wrk(server, paths, duration, corpus)
+        if cached:  # and still there after it: the whole load was served from the cache
+            server.check_cached(name, paths, prime=False)
         result["duration"] = duration
         longer = min(LONG_RUN_SECONDS, 6 * config.duration)
         if result["requests"] < MIN_REQUESTS and duration < longer:
@@ -546,7 +665,9 @@ def measure_endpoint(server: Server, paths: list[str], corpus: Corpus) -> dict:
     return best
 
 
-def measure(contenders: list[str], corpus: Corpus, config: Config, paths: dict, quiet) -> dict:
+def measure(
+    contenders: list[str], corpus: Corpus, config: Config, paths: dict, quiet, redis_url=""
+) -> dict:
     """Serve the contenders side by side (one port each, the same gunicorn settings) and load
     each endpoint on each contender in turn: A, B and C of an endpoint are measured minutes
     apart at most, under the same conditions, however the machine's load drifts."""
@@ -554,7 +675,7 @@ def measure(contenders: list[str], corpus: Corpus, config: Config, paths: dict, 
     try:
         for index, contender in enumerate(contenders):
             log(f"{contender} ({CONTENDERS[contender]}) on {corpus.label}: starting gunicorn")
-            servers[contender] = Server(contender, corpus, config, config.port + index)
+            servers[contender] = Server(contender, corpus, config, config.port + index, redis_url)
             servers[contender].quiet = quiet
         measured = {}
         for contender, server in servers.items():
@@ -572,7 +693,7 @@ def measure(contenders: list[str], corpus: Corpus, config: Config, paths: dict, 
             measured[contender]["rss_mb_before"] = server.worker_rss_mb()
         for name in ENDPOINTS:
             for contender, server in servers.items():
-                result = measure_endpoint(server, paths[contender][name], corpus)
+                result = measure_endpoint(server, name, paths[contender][name], corpus)
                 wait_idle(corpus)
                 measured[contender]["endpoints"][name] = result
                 log_result(contender, name, result, config.duration)
@@ -700,6 +821,8 @@ def build_report(config, corpora, runs, queries) -> dict:
         b = row.get("B", {}).get("rps")
         row["B/A"] = ratio(b, row.get("A", {}).get("rps"))
         row["B/C"] = ratio(b, row.get("C", {}).get("rps"))
+        row["Bc/A"] = ratio(row.get("Bc", {}).get("rps"), row.get("A", {}).get("rps"))
+        row["cached"] = name not in UNCACHED_ENDPOINTS
         for corpus_key in ("small", "big"):
             count = queries.get(("B", corpus_key), {}).get(name, {})
             row[f"B_queries_{corpus_key}"] = count.get("queries")
@@ -723,6 +846,10 @@ def build_report(config, corpora, runs, queries) -> dict:
         value = by_name[name]["B/A"]
         if value is not None:
             target("B/A ≥ 0.6", name, value, value >= 0.6, f"{value:.2f}")
+    for name in ["detail", *LIST_ENDPOINTS, *SEARCH_ENDPOINTS]:
+        value = by_name[name]["Bc/A"]
+        if value is not None:
+            target("cached B ≥ 2 × A", name, value, value >= 2, f"{value:.2f}")
     for name in ["list_20", "list_100"]:
         value = by_name[name]["B/C"]
         if value is not None:
@@ -782,6 +909,18 @@ def build_report(config, corpora, runs, queries) -> dict:
                 )
             else:
                 same[name] = same_json(a_body, b_body)
+    same_cached = {}
+    if ("B", "big") in runs and ("Bc", "big") in runs:
+        for name in ENDPOINTS:
+            b_body, bc_body = (
+                runs[("B", "big")]["bodies"][name],
+                runs[("Bc", "big")]["bodies"][name],
+            )
+            if name in UNCACHED_ENDPOINTS:
+                b_keys, bc_keys = shape(json.loads(b_body)), shape(json.loads(bc_body))
+                same_cached[name] = "same keys" if b_keys == bc_keys else "different keys"
+            else:
+                same_cached[name] = same_json(b_body, bc_body)
     return {
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": machine(),
@@ -794,6 +933,7 @@ def build_report(config, corpora, runs, queries) -> dict:
         "rows": rows,
         "targets": targets,
         "same_json_a_b": same,
+        "same_json_b_bc": same_cached,
         "memory_mb": memory,
         "queries": {f"{c}-{k}": v for (c, k), v in queries.items()},
         "runs": {
@@ -806,6 +946,7 @@ def build_report(config, corpora, runs, queries) -> dict:
 def markdown(report: dict) -> str:
     config, big = report["config"], report["corpora"]["big"]
     contenders = [c for c in config["contenders"] if c in CONTENDERS]
+    cached = "Bc" in contenders
     lines = [
         f"Corpus: {big['quotes']:,} quotes ({big['manifest'].get('published_quotes', 0):,} "
         f"published), seed {config['seed']}. gunicorn gthread, {config['workers']} workers × "
@@ -814,13 +955,19 @@ def markdown(report: dict) -> str:
         "",
         "| endpoint | "
         + " | ".join(f"{c} req/s | {c} p50 ms | {c} p99 ms" for c in contenders)
-        + " | B/A | B/C | B queries |",
+        + " | B/A | B/C | "
+        + ("Bc/A | " if cached else "")
+        + "B queries |",
         "| --- | "
         + " | ".join("---: | ---: | ---:" for _ in contenders)
-        + " | ---: | ---: | ---: |",
+        + " | ---: | ---: | "
+        + ("---: | " if cached else "")
+        + "---: |",
     ]
     for row in report["rows"]:
-        cells = [row["title"]]
+        cells = [
+            row["title"] + ("" if row.get("cached", True) or not cached else " (never cached)")
+        ]
         for c in contenders:
             r = row.get(c)
             if not r:
@@ -832,6 +979,7 @@ def markdown(report: dict) -> str:
         cells += [
             f"{row['B/A']:.2f}" if row["B/A"] is not None else "",
             f"{row['B/C']:.2f}" if row["B/C"] is not None else "",
+            *([f"{row['Bc/A']:.2f}" if row.get("Bc/A") is not None else ""] if cached else []),
             str(row["B_queries_big"] or ""),
         ]
         lines.append("| " + " | ".join(cells) + " |")
@@ -853,6 +1001,19 @@ def markdown(report: dict) -> str:
             "A's responses compared with B's: "
             + ", ".join(f"{name} {verdict}" for name, verdict in report["same_json_a_b"].items())
             + "."
+        )
+    if report.get("same_json_b_bc"):
+        lines.append(
+            "Bc's responses (from the cache) compared with B's: "
+            + ", ".join(f"{name} {verdict}" for name, verdict in report["same_json_b_bc"].items())
+            + "."
+        )
+    if cached:
+        lines.append(
+            "Bc: B with REDIS_URL set and the response cache on (core.cache), every path of an "
+            "endpoint requested before its load and answered `X-Cache: HIT` before and after it; "
+            "B runs with the cache off. The random quote is never cached: Bc computes it as B "
+            "does, with the cache's lookups on top."
         )
     same_sql = [row["endpoint"] for row in report["rows"] if row["A_same_sql"] is False]
     if any(row["A_same_sql"] is not None for row in report["rows"]):
@@ -900,8 +1061,13 @@ def main():
     config = Config()
     unknown = set(config.contenders) - set(CONTENDERS)
     if unknown:
-        sys.exit(f"BENCH_CONTENDERS: unknown {', '.join(sorted(unknown))}; choose from A,B,C.")
+        sys.exit(
+            f"BENCH_CONTENDERS: unknown {', '.join(sorted(unknown))}; "
+            f"choose from {','.join(CONTENDERS)}."
+        )
     ensure_wrk()
+    if "Bc" in config.contenders:
+        ensure_redis_server()
     ensure_postgres(config)
     corpora = {"small": Corpus(config, config.small_quotes), "big": Corpus(config, config.quotes)}
     for corpus in corpora.values():
@@ -924,7 +1090,14 @@ def main():
         small = measure(["B"], corpora["small"], config, paths["small"], quiet)
         runs[("B", "small")] = small["B"]
     corpora["big"].warm_cache()
-    big = measure(config.contenders, corpora["big"], config, paths["big"], quiet)
+    redis = Redis(config) if "Bc" in config.contenders else None
+    try:
+        big = measure(
+            config.contenders, corpora["big"], config, paths["big"], quiet, redis and redis.url
+        )
+    finally:
+        if redis:
+            redis.stop()
     for contender, run in big.items():
         runs[(contender, "big")] = run
 

@@ -269,3 +269,81 @@ def test_after_an_unconfirmed_version_change_the_next_read_changes_it_first(anon
     assert cache.get(VERSION_KEY) != version
     assert content_version.unconfirmed_change is False
     assert get(anonymous, path)["X-Cache"] == "HIT"
+
+
+def test_a_hit_reads_the_throttles_histories_with_the_answer_and_decides_as_drf(monkeypatch, rf):
+    """A hit's throttles read their histories from the one read that found the answer, and write
+    them back at once (core.cache.Throttles); their decisions and the histories they leave are
+    those of DRF's throttles reading and writing the cache themselves, step by step."""
+    from rest_framework.settings import api_settings
+
+    from core.cache import Throttles
+
+    # Different rates and durations: the first throttle refuses before the second, which is
+    # then not asked (nor counted); histories expire; two timeouts to write.
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {"anon": "3/minute", "user": "5/hour"}
+    )
+    clock = [1_000_000.0]
+    monkeypatch.setattr(SimpleRateThrottle, "timer", lambda self: clock[0])
+    request = rf.get("/api/v1/quotes/", REMOTE_ADDR="10.9.8.7")
+    keys = Throttles(request).keys
+    assert len(keys) == 2
+    seconds = [0, 1, 2, 3, 30, 59, 60.5, 61, 62, 63, 64, 125, 126, 3599, 3601, 3602, 3603]
+
+    def run(decide):
+        cache.delete_many(keys)
+        steps = []
+        for second in seconds:
+            clock[0] = 1_000_000.0 + second
+            allowed = decide(second)
+            stored = cache.get_many(keys)
+            histories = [None if key not in stored else list(stored[key]) for key in keys]
+            ttls = [cache.ttl(key) for key in keys]
+            steps.append((second, allowed, histories, ttls))
+        return steps
+
+    def prefetched(second):
+        throttles = Throttles(request)
+        return throttles.allow(cache.get_many(throttles.keys))
+
+    def drfs_own(second):
+        client = Throttles(request).client
+        return all(
+            throttle().allow_request(client, None)
+            for throttle in api_settings.DEFAULT_THROTTLE_CLASSES
+        )
+
+    def both(second):  # hits and misses of one client in turn: each reads what the other wrote
+        return (prefetched if int(second) % 2 else drfs_own)(second)
+
+    drf = run(drfs_own)
+    for ours in (run(prefetched), run(both)):
+        for mine, theirs in zip(ours, drf, strict=True):
+            assert mine[:3] == theirs[:3]
+            ttls = zip(mine[3], theirs[3], strict=True)
+            assert all(abs(a - b) <= 1 for a, b in ttls), (mine, theirs)
+    decisions = [allowed for _, allowed, _, _ in drf]
+    assert True in decisions
+    assert False in decisions
+    # The user throttle's history: only the requests the anonymous throttle let through.
+    assert len(drf[-1][2][1]) < len(seconds)
+
+
+def test_a_hit_is_one_round_trip_to_redis_and_one_pipeline(anonymous, quote, monkeypatch):
+    from redis.connection import AbstractConnection
+
+    path = f"/api/v1/quotes/{quote.pk}/"
+    get(anonymous, path)
+    sent = []
+    original = AbstractConnection.send_packed_command
+
+    def counted(self, command, *args, **kwargs):
+        sent.append(command)
+        return original(self, command, *args, **kwargs)
+
+    monkeypatch.setattr(AbstractConnection, "send_packed_command", counted)
+    assert get(anonymous, path)["X-Cache"] == "HIT"
+    # The version, the answer and both throttles' histories in one MGET; both histories
+    # written in one pipeline (DRF's throttles alone would make four round trips).
+    assert len(sent) == 2
