@@ -112,6 +112,9 @@ REPLICA_DATABASES = []
 for number, url in enumerate(env.list("DATABASE_REPLICA_URLS", default=[]), start=1):
     alias = f"replica{number}"
     DATABASES[alias] = env.db_url_config(url)
+    # A replica that does not answer is given up on in seconds, not after TCP's two minutes
+    # (unless its URL says otherwise: ?connect_timeout=N).
+    DATABASES[alias].setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
     # Tests that use a replica start one of their own (tests/core/test_replicas.py).
     DATABASES[alias]["TEST"] = {"MIRROR": "default"}
     REPLICA_DATABASES.append(alias)
@@ -172,7 +175,8 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Logged once per failure (django-redis's own switch), not once per request.
+# Each cache call that fails while Redis is down is logged (django-redis's own switch): a
+# warning with its traceback, several per request during an outage.
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # Anonymous API reads from the cache (core.cache): on by default with a shared cache only. On
@@ -225,8 +229,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False  # no banner on every start; lockouts are still logged
 # The 429 page: says why, for how long, and that staff can unlock (core/templates/admin).
 AXES_LOCKOUT_TEMPLATE = "admin/lockout.html"
-# The client address as throttling reads it (DJANGO_NUM_PROXIES, below).
-AXES_IPWARE_PROXY_COUNT = NUM_PROXIES or None
+# The client address as the API's throttles read it (DJANGO_NUM_PROXIES, above): behind a
+# proxy, the client's, not the proxy's (one rule for both: core.api.authentication).
+AXES_CLIENT_IP_CALLABLE = "core.api.authentication.client_address"
 
 # A Content-Security-Policy on every HTML page (django-csp): no inline script anywhere, no
 # resource from another origin (the docs' assets are ours, drf-spectacular-sidecar). Extending
@@ -391,9 +396,14 @@ SPECTACULAR_SETTINGS = {
             "dated with its precision and pinned to an exact span of a source's text.",
         },
         {
+            "name": "statements",
+            "description": "What a speaker said, recorded once: its appearances are the quotes "
+            "that report it, first appearance first (schema.org's Claim).",
+        },
+        {
             "name": "speakers",
             "description": "People and bodies who speak: names, aliases, "
-            "roles, and how many quotes each has.",
+            "roles, and how many quotes and statements each has.",
         },
         {
             "name": "sources",
@@ -431,6 +441,11 @@ SPECTACULAR_SETTINGS = {
             "description": "Troop figures found by the "
             "extractor, awaiting a researcher's decision.",
         },
+        {
+            "name": "statement-suggestions",
+            "description": "Quotes that may repeat what another quote of their speaker says, "
+            "awaiting a researcher's decision: confirm (a statement) or dismiss.",
+        },
     ],
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI and ReDoc assets come from drf-spectacular-sidecar, served by us: no CDN.
@@ -450,6 +465,8 @@ SPECTACULAR_SETTINGS = {
         "TreatyStatusKindEnum": "quotes.choices.TreatyStatusKind",
         "ReviewStatusEnum": "core.review.ReviewStatus",
         "CandidateStatusEnum": "extraction.models.CandidateStatus",
+        "SuggestionStatusEnum": "quotes.models.statements.SuggestionStatus",
+        "SuggestionMethodEnum": "quotes.models.statements.SuggestionMethod",
         "HistoryTypeEnum": "core.history.HistoryType",
         "ValidationErrorEnum": f"{_ERRORS}.ValidationErrorEnum.choices",
         "ClientErrorEnum": f"{_ERRORS}.ClientErrorEnum.choices",

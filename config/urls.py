@@ -2,19 +2,16 @@
 
 from django.contrib import admin
 from django.urls import include, path, re_path
-from drf_spectacular.views import (
-    SpectacularAPIView,
-    SpectacularRedocView,
-    SpectacularSwaggerSplitView,
-)
+from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerSplitView
 
 from config.api import router
 from core.api.errors import api_not_found
 from core.api.jsonld import CONTEXT_URL_NAME, context_view
+from core.api.schema_view import SchemaView
 from core.views import healthz
 
 api_v1 = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script from a URL (docs/?script=), not inline:
     # the Content-Security-Policy allows no inline script (docs/security.md).
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),

@@ -12,16 +12,17 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         # Registers the OpenAPI extensions (drf-spectacular finds them by subclassing).
-        import core.api.schema
+        import core.api.schema  # noqa: F401
+        from core import cache, replicas
+        from core.commits import writes_committed
 
-        # Watches every database connection's writes, for the cache and the replicas.
-        import core.commits
-
-        # The replicas hear of a committed write before the response cache does (receivers
-        # run in the order they connect): the position a replica must have replayed is
-        # published before the content version changes, so that no read can take the new
-        # version to a replica without the write and cache its older answer under it.
-        import core.replicas  # noqa: F401
+        # What a committed write changes, in every process that writes (the app, a command, a
+        # shell, a worker script). In this order (receivers run in the order they connect):
+        # the position a replica must have replayed is published before the content version
+        # changes, so that no read can take the new version to a replica without the write
+        # and cache its older answer under it.
+        writes_committed.connect(replicas.publish_committed_write, dispatch_uid="replicas")
+        writes_committed.connect(cache.invalidate, dispatch_uid="response-cache")
 
 
 class ContentAppConfig(AppConfig):

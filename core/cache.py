@@ -22,8 +22,9 @@ the query string, the host and scheme (the answer's links are absolute) and the 
 
 Throttling still applies to an answer from the cache: it is counted by the same throttles as
 every other request (DRF's default throttle classes, their own `allow_request`, on the same
-cache keys and histories), which read the histories fetched with the answer and write theirs
-back at once; a request over the rate falls through to DRF, which answers its 429.
+cache keys and histories, each asked as DRF asks them), which read the histories fetched with
+the answer and write theirs back at once; a request over the rate gets its 429 here, as DRF
+would write it.
 
 HTTP caches (a CDN, a browser) get `Cache-Control: public, no-cache` with an ETag on anonymous
 answers (revalidate each time: a 304 costs a cache lookup), `private, no-cache` on the others,
@@ -46,18 +47,21 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.dispatch import receiver
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.http import parse_etags
+from drf_orjson_renderer.renderers import ORJSONRenderer
+from rest_framework import exceptions
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from core.commits import writes_committed
+from core.api.errors import error_body
+from core.commits import EVERY_TABLE
 
 logger = logging.getLogger(__name__)
 
 VERSION_KEY = "content-version"
+JSON = "application/json"
 RETRY_SECONDS = 0.5
 
 # Headers of an answer that are the client's own, never stored.
@@ -143,9 +147,9 @@ def write_version(value: int):
 content_version = ContentVersion()
 
 
-@receiver(writes_committed)
 def invalidate(sender, tables, **kwargs):
-    if tables & content_tables():
+    """On writes_committed (connected by core.apps, after the replicas' receiver)."""
+    if EVERY_TABLE in tables or tables & content_tables():
         content_version.change()
 
 
@@ -180,8 +184,9 @@ def is_anonymous(request) -> bool:
 
 class Throttles:
     """DRF's default throttles of one anonymous request (known by its address: get_ident),
-    counting it as DRF would: the throttle classes' own `allow_request`, in their order, each
-    stopping at the first refusal (`all`).
+    counting it as DRF's `APIView.check_throttles` does: every throttle class's own
+    `allow_request`, in order, each asked even after one has refused; the request is refused if
+    any refuses, and told to wait the longest of their waits.
 
     `keys`: the cache keys of their histories, to be read with the answer. Given what was read
     (`allow(found)`), the throttles read the histories from it instead of the cache, and what
@@ -192,6 +197,7 @@ class Throttles:
     def __init__(self, request):
         self.client = SimpleNamespace(user=None, META=request.META, headers=request.headers)
         self.throttles = [throttle() for throttle in api_settings.DEFAULT_THROTTLE_CLASSES]
+        self.refused = []
         self.keys = []
         for throttle in self.throttles:
             if not isinstance(throttle, SimpleRateThrottle) or throttle.cache is not cache:
@@ -204,14 +210,23 @@ class Throttles:
 
     def allow(self, found: dict | None = None) -> bool:
         if found is None or self.keys is None:
-            return all(throttle.allow_request(self.client, None) for throttle in self.throttles)
+            return self.ask_each()
         histories = PrefetchedHistories(found)
         for throttle in self.throttles:
             throttle.cache = histories
         try:
-            return all(throttle.allow_request(self.client, None) for throttle in self.throttles)
+            return self.ask_each()
         finally:
             histories.write()
+
+    def ask_each(self) -> bool:
+        self.refused = [t for t in self.throttles if not t.allow_request(self.client, None)]
+        return not self.refused
+
+    def wait(self) -> float | None:
+        """Seconds until the refused request would be let through (DRF's Retry-After)."""
+        waits = [wait for wait in (t.wait() for t in self.refused) if wait is not None]
+        return max(waits, default=None)
 
 
 class PrefetchedHistories:
@@ -253,6 +268,17 @@ def throttles_allow(request) -> bool:
     return Throttles(request).allow()
 
 
+def throttled(wait: float | None) -> HttpResponse:
+    """The 429 of a request refused on the hit path, as DRF's exception handler writes it."""
+    refusal = exceptions.Throttled(wait)
+    body = error_body("client_error", refusal.default_code, str(refusal.detail))
+    response = HttpResponse(ORJSONRenderer().render(body), status=429, content_type=JSON)
+    if refusal.wait is not None:
+        response["Retry-After"] = str(refusal.wait)
+    patch_vary_headers(response, ("Accept", "Authorization", "Cookie"))
+    return response
+
+
 def public_etag(content: bytes) -> str:
     return '"' + hashlib.blake2b(content, digest_size=16).hexdigest() + '"'
 
@@ -282,12 +308,10 @@ class ResponseCacheMiddleware:
             entry = found.get(key)
             if version is None:
                 key = None
-            elif (
-                isinstance(entry, tuple)
-                and len(entry) == 3
-                and entry[0] == version
-                and throttles.allow(found)
-            ):
+            elif isinstance(entry, tuple) and len(entry) == 3 and entry[0] == version:
+                if not throttles.allow(found):
+                    # Answered here: DRF would count the request again before refusing it.
+                    return throttled(throttles.wait())
                 return self.answer(request, entry)
         response = self.get_response(request)
         cacheable = (
@@ -305,8 +329,11 @@ class ResponseCacheMiddleware:
                 patch_cache_control(response, private=True, no_cache=True)
             patch_vary_headers(response, ("Accept", "Authorization", "Cookie"))
             return response
-        if not response.has_header("ETag"):
-            response["ETag"] = public_etag(response.content)
+        # A digest of the body, not the record's version (a detail's ETag, the If-Match token
+        # of researchers' writes): the body also shows related records (a quote its speaker's
+        # name, a speaker its count of quotes), and a CDN revalidating with a record's ETag
+        # would be told 304 for a body that has changed.
+        response["ETag"] = public_etag(response.content)
         patch_cache_control(response, public=True, no_cache=True)
         patch_vary_headers(response, ("Accept", "Authorization", "Cookie"))
         if key is not None:

@@ -8,7 +8,7 @@ many-to-many link tables, raw SQL); the SQL does not. Every connection gets an e
 TRUNCATE; when the transaction commits (at once, in autocommit), `writes_committed` is sent with
 the tables. A rolled-back transaction sends nothing.
 
-A SELECT costs one slice and a set lookup, measured in bench/ as part of the read path.
+A read costs a split of its first word and a set lookup.
 """
 
 import re
@@ -18,15 +18,55 @@ from django.db.backends.signals import connection_created
 from django.dispatch import Signal, receiver
 
 # Sent after a transaction that wrote commits: `using` (the database alias) and `tables` (a
-# frozenset of table names).
+# frozenset of table names, EVERY_TABLE among them when the watcher could not name them all).
 writes_committed = Signal()
 
-WRITE_VERBS = frozenset({"INSERT", "UPDATE", "DELETE", "TRUNCA"})
-# The table a write statement targets, quoted or not, as Django and hand-written SQL spell it.
+# Any table: a statement that writes, but to tables the watcher cannot name for sure.
+EVERY_TABLE = "*"
+
+# The first word of the statements that write to no table: reads, and what Django sends around
+# transactions and cursors. Any other statement is a write; one whose tables are not named
+# below (a CTE, a comment first, MERGE, COPY, DDL...) is reported as a write to EVERY_TABLE:
+# an invalidation too many, never one missed.
+READS = frozenset(
+    {"SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT", "SET", "SHOW", "PRAGMA"}
+    | {"EXPLAIN", "VALUES", "DECLARE", "FETCH", "CLOSE", "MOVE", "LISTEN", "UNLISTEN"}
+)
+NAME = r'(?:"[^"]+"|\w+)(?:\.(?:"[^"]+"|\w+))?'  # a table, maybe schema-qualified
 WRITTEN_TABLE = re.compile(
-    r'^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+"?(\w+)"?',
+    rf"^\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE(?:\s+ONLY)?|DELETE\s+FROM(?:\s+ONLY)?)\s+({NAME})",
     re.IGNORECASE,
 )
+TRUNCATED_TABLES = re.compile(
+    rf"^\s*TRUNCATE\s+(?:TABLE\s+)?(?:ONLY\s+)?({NAME}(?:\s*,\s*{NAME})*)\s*(?:$|[;\w])",
+    re.IGNORECASE,
+)
+
+
+def table_name(name: str) -> str:
+    """quotes_quote from quotes_quote, "quotes_quote" or "public"."quotes_quote"."""
+    return name.rsplit(".", 1)[-1].strip().strip('"')
+
+
+FIRST_WORD = re.compile(r"[\s(]*(\w*)")
+
+
+def written_tables(sql: str) -> frozenset[str] | None:
+    """The tables a statement writes to; None for a read; {EVERY_TABLE} when unsure."""
+    verb = FIRST_WORD.match(sql).group(1).upper()
+    if verb in READS:
+        return None
+    if ";" in sql.rstrip().rstrip(";"):  # several statements at once
+        return frozenset({EVERY_TABLE})
+    if verb in {"INSERT", "UPDATE", "DELETE"}:
+        match = WRITTEN_TABLE.match(sql)
+        if match:
+            return frozenset({table_name(match.group(1))})
+    elif verb == "TRUNCATE":
+        match = TRUNCATED_TABLES.match(sql)
+        if match:
+            return frozenset(table_name(name) for name in match.group(1).split(","))
+    return frozenset({EVERY_TABLE})
 
 
 class WriteWatcher:
@@ -39,18 +79,17 @@ class WriteWatcher:
 
     def __call__(self, execute, sql, params, many, context):
         result = execute(sql, params, many, context)
-        head = sql.lstrip()[:6].upper()
-        if head in WRITE_VERBS:
-            match = WRITTEN_TABLE.match(sql)
-            if match:
-                self.written(match.group(1))
+        tables = written_tables(sql)
+        if tables is not None:
+            self.written(tables)
         return result
 
-    def written(self, table):
+    def written(self, tables: frozenset[str]):
         connection = transaction.get_connection(self.alias)
         if not connection.in_atomic_block:
-            # Autocommit: the statement has committed.
-            writes_committed.send(sender=WriteWatcher, using=self.alias, tables=frozenset({table}))
+            # Autocommit: the statement has committed. (Under manual transaction management,
+            # set_autocommit(False), which nothing here uses, it is reported before its commit.)
+            writes_committed.send(sender=WriteWatcher, using=self.alias, tables=tables)
             return
         # One callback per transaction. A rollback (of the transaction, or of the savepoint
         # the callback was registered in) drops it: the next write registers it again and
@@ -59,7 +98,7 @@ class WriteWatcher:
         if not any(entry[1] == self.report for entry in connection.run_on_commit):
             self.pending = set()
             transaction.on_commit(self.report, using=self.alias)
-        self.pending.add(table)
+        self.pending |= tables
 
     def report(self):
         tables, self.pending = frozenset(self.pending), set()

@@ -19,7 +19,7 @@ Turned on by `DATABASE_REPLICA_URLS` (config/settings.py installs `ReplicaRouter
   a client has its answer to a write only after the LSN is published, so no read that follows
   it, from anyone, sees a replica without it; nor can the response cache (core.cache) store a
   replica's older answer under the new content version (this module's receiver runs before the
-  cache's: core.apps imports it first). No per-client pin window is needed on top of it.
+  cache's: core.apps connects them in that order). No per-client pin window is needed on top of it.
 - A replica's replayed LSN only grows: each process remembers the last one it saw, per
   connection, and asks the replica again only when that is behind the required LSN, so a read
   request costs at most one `SELECT pg_last_wal_replay_lsn()` per replica, and none while the
@@ -48,9 +48,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, Error, connections
-from django.dispatch import receiver
-
-from core.commits import writes_committed
 
 logger = logging.getLogger(__name__)
 
@@ -397,7 +394,6 @@ def required_lsn() -> int | None:
     return lsn
 
 
-@receiver(writes_committed, dispatch_uid="core.replicas.publish_committed_write")
 def publish_committed_write(sender, using, **kwargs):
     """After a committed write to the primary: the rest of the request reads from the primary,
     and no later read may use a replica that has not replayed it."""
@@ -438,6 +434,11 @@ def replica_status() -> dict[str, dict]:
     for alias in settings.REPLICA_DATABASES:
         if alias not in standbys:
             report[alias] = {"status": "ok", "lag_bytes": 0, "primary_itself": True}
+            continue
+        if state.is_down(alias):
+            # Failed within DOWN_SECONDS: not probed again (a replica that does not answer
+            # would hold every health check up for its connect timeout).
+            report[alias] = {"status": "unreachable", "lag_bytes": None}
             continue
         try:
             connect(alias)

@@ -15,7 +15,14 @@ docs/security.md.
 
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication, get_authorization_header
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+
+
+def client_address(request) -> str:
+    """The client's address as the API's throttles read it (DRF's get_ident: behind
+    DJANGO_NUM_PROXIES proxies, from X-Forwarded-For): the admin's login lockout (django-axes,
+    AXES_CLIENT_IP_CALLABLE) counts failures by the same address."""
+    return BaseThrottle().get_ident(request)
 
 
 class AuthFailureThrottle(SimpleRateThrottle):

@@ -64,7 +64,8 @@ def page(browser, live_server):
 
     context.route("**/*", only_the_test_server)
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    # Generous: the first docs page waits for the schema to be generated (seconds) on a busy CI.
+    page.set_default_timeout(60_000)
     yield page
     context.close()
     assert blocked == [], f"the pages asked for other hosts: {blocked}"

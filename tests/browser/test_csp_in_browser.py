@@ -56,7 +56,7 @@ def csp_page(browser, live_server):  # noqa: F811
     context.expose_binding("reportCspViolation", lambda source, text: violations.append(text))
     context.add_init_script(REPORT_VIOLATIONS)
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(60_000)  # the first docs page waits for the schema (seconds)
 
     def on_console(message):
         if "Content Security Policy" in message.text:

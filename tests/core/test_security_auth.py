@@ -182,3 +182,22 @@ def test_staff_unlock_with_axes_reset_username(client, staff_user):
     call_command("axes_reset_username", "staffer", stdout=out)
     assert "1 attempts removed" in out.getvalue()
     assert log_in(client, PASSPHRASE).status_code == 302
+
+
+def test_behind_a_trusted_proxy_the_lockout_is_of_the_client_not_of_the_proxy(staff_user):
+    """Behind DJANGO_NUM_PROXIES proxies every login comes from the proxy's address: the lockout
+    counts the client's (from X-Forwarded-For, as the throttles do), so one client's failures
+    do not lock the username for everyone."""
+    rest = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    with override_settings(REST_FRAMEWORK=rest):
+        guesser = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7")
+        lock_out(guesser)
+        colleague = Client(REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.4")
+        assert log_in(colleague, PASSPHRASE).status_code == 302
+    assert AccessAttempt.objects.get().ip_address == "203.0.113.7"
+
+
+def test_without_a_trusted_proxy_x_forwarded_for_does_not_dodge_the_lockout(staff_user):
+    for number in range(settings.AXES_FAILURE_LIMIT):
+        log_in(Client(REMOTE_ADDR="192.0.2.50", HTTP_X_FORWARDED_FOR=f"10.1.1.{number}"), "x")
+    assert log_in(Client(REMOTE_ADDR="192.0.2.50"), PASSPHRASE).status_code == 429
