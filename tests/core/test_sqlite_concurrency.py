@@ -164,8 +164,9 @@ def test_the_loser_of_an_if_match_race_gets_412_not_503(server, database):
         assert lost.data["type"] == "client_error"
         assert [e["code"] for e in lost.data["errors"]] == ["precondition_failed"]
         assert lost.headers["ETag"] == won.headers["ETag"] != etags[loser]
-        # What is stored is the winner's write, nothing of the loser's.
-        stored = server.request("GET", path)
+        # What is stored is the winner's write, nothing of the loser's (read as a researcher:
+        # the record's ETag, the one a write answers with; an anonymous read's is its body's).
+        stored = server.request("GET", path, token=database.tokens["ada"])
         assert stored.status == 200
         assert stored.headers["ETag"] == won.headers["ETag"]
         assert stored.data["note"] == f"{server.name} race {r} won by {winner}"
