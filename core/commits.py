@@ -14,6 +14,7 @@ A read costs a split of its first word and a set lookup.
 import re
 
 from django.db import transaction
+from django.db.backends.base.base import NO_DB_ALIAS
 from django.db.backends.signals import connection_created
 from django.dispatch import Signal, receiver
 
@@ -107,6 +108,10 @@ class WriteWatcher:
 
 @receiver(connection_created)
 def watch_writes(sender, connection, **kwargs):
-    """Install the watcher on each connection, once (a reconnection keeps its wrappers)."""
+    """Install the watcher on each connection of a configured database, once (a reconnection
+    keeps its wrappers). Not on the connections Django opens to no database (to create or
+    drop one: the test databases), which hold no content and have no transactions to follow."""
+    if connection.alias == NO_DB_ALIAS:
+        return
     if not any(isinstance(wrapper, WriteWatcher) for wrapper in connection.execute_wrappers):
         connection.execute_wrappers.append(WriteWatcher(connection.alias))

@@ -113,3 +113,15 @@ def test_a_write_from_a_shell_changes_the_content_version(tmp_path):
         assert after != before
     finally:
         redis.stop()
+
+
+def test_connections_to_no_database_are_not_watched():
+    """Django opens them to create and drop databases (the test databases among them): they
+    are no alias of DATABASES, and a CREATE DATABASE is no content write to report."""
+    from django.db import connection
+
+    from core.commits import WriteWatcher
+
+    with connection._nodb_cursor() as cursor:
+        assert not any(isinstance(w, WriteWatcher) for w in cursor.db.execute_wrappers)
+        cursor.execute("SELECT 1")
