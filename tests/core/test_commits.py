@@ -118,10 +118,15 @@ def test_a_write_from_a_shell_changes_the_content_version(tmp_path):
 def test_connections_to_no_database_are_not_watched():
     """Django opens them to create and drop databases (the test databases among them): they
     are no alias of DATABASES, and a CREATE DATABASE is no content write to report."""
-    from django.db import connection
+    from types import SimpleNamespace
 
-    from core.commits import WriteWatcher
+    from django.db.backends.base.base import NO_DB_ALIAS
 
-    with connection._nodb_cursor() as cursor:
-        assert not any(isinstance(w, WriteWatcher) for w in cursor.db.execute_wrappers)
-        cursor.execute("SELECT 1")
+    from core.commits import WriteWatcher, watch_writes
+
+    nodb = SimpleNamespace(alias=NO_DB_ALIAS, execute_wrappers=[])
+    default = SimpleNamespace(alias="default", execute_wrappers=[])
+    for connection in (nodb, default, default):  # (and once only, however often it connects)
+        watch_writes(sender=None, connection=connection)
+    assert nodb.execute_wrappers == []
+    assert [type(w) for w in default.execute_wrappers] == [WriteWatcher]
