@@ -6,7 +6,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format migrate seed schema lock clean bench bench-extraction eval-extraction eval-statements
+.PHONY: help install run test lint format migrate seed schema lock clean bench bench-extraction bench-statements eval-extraction eval-statements
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -56,6 +56,9 @@ eval-statements: install ## Score the statement suggestions on the curated seeds
 
 bench-extraction: install ## The extraction's speed: CPU per article, and importing 1,000 articles
 	$(BIN)/python -m bench.extraction
+
+bench-statements: install ## suggest_statements() against 1M quotes on PostgreSQL: p50-p99, queries, plans
+	$(BIN)/python -m bench.statements
 
 lint: install ## Lint and check formatting
 	$(BIN)/ruff check .

@@ -8,6 +8,8 @@ from quotes.api.views import (
     OrganizationViewSet,
     QuoteViewSet,
     SpeakerViewSet,
+    StatementSuggestionViewSet,
+    StatementViewSet,
     TreatyViewSet,
     TroopFigureViewSet,
 )
@@ -22,5 +24,7 @@ router.register("sources", SourceViewSet)
 router.register("outlets", OutletViewSet)
 router.register("treaties", TreatyViewSet)
 router.register("troop-figures", TroopFigureViewSet)
+router.register("statements", StatementViewSet)
+router.register("statement-suggestions", StatementSuggestionViewSet)
 router.register("quote-candidates", QuoteCandidateViewSet)
 router.register("troop-figure-candidates", TroopFigureCandidateViewSet)

@@ -16,6 +16,7 @@ from core.review import ReviewStatus
 from extraction.extractor import EXTRACTOR_VERSION, Extractor
 from extraction.models import CandidateStatus, QuoteCandidate, TroopFigureCandidate
 from quotes.models import Quote, Speaker, TroopFigure
+from quotes.statements import suggest_statements
 from sources.models import Citation
 
 
@@ -265,6 +266,8 @@ def accept_quote(candidate: QuoteCandidate, *, user) -> Quote:
     candidate.quote = quote
     candidate.speaker = speaker
     _decide(candidate, CandidateStatus.ACCEPTED, user)
+    # What the new quote may repeat is proposed where it is made, in the same transaction.
+    suggest_statements(quote)
     return quote
 
 

@@ -394,7 +394,7 @@ class AppearanceInline(admin.TabularInline):
 
     model = Quote
     fk_name = "statement"
-    fields = ["text", "source", "published", "start", "end", "status", "detach"]
+    fields = ["text", "source", "source_published", "start", "end", "status", "detach"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -417,7 +417,7 @@ class AppearanceInline(admin.TabularInline):
         )
 
     @admin.display(description="Source published")
-    def published(self, obj):
+    def source_published(self, obj):
         source = obj.source
         return format_partial_date(source.published_on, source.published_on_precision) or "—"
 

@@ -21,10 +21,12 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import F, Q, Value
-from django.db.models.functions import MD5
+from django.db.models import BigIntegerField, BooleanField, Q, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import MD5, Cast
 from django.utils import timezone
 from django.utils.text import slugify
+from simple_history.utils import bulk_create_with_history
 
 from core.review import mark_written
 from quotes import matching
@@ -54,6 +56,10 @@ MIN_SIMILAR_WORDS = 4
 # A longer fragment inside a quote made after it is found from the fragment's side
 # (refresh_suggestions(), or suggest_statements() on the fragment).
 MAX_FRAGMENT_WORDS = 12
+
+# From this many characters, the longer quotes holding a text are found by their length
+# (PostgreSQL; at 1M quotes the trigram index is the faster below it: docs/statements.md).
+LONG_TEXT_CHARS = 100
 
 METHOD_RANK = {
     SuggestionMethod.EXACT: 3,
@@ -101,7 +107,8 @@ def find_matches(quote) -> list[Match]:
     """The quotes of `quote`'s speaker that say its words, each once, by its best method.
 
     Every query is on the speaker's quotes and index-friendly on PostgreSQL: equality on
-    md5(match_text), LIKE and `%` through the trigram GIN index (migration quotes 0010).
+    md5(match_text), LIKE through the trigram GIN index (migration quotes 0010), a long
+    text's containment by length and similarity by number of trigrams (quotes 0011).
     Left out: the quote's own span and any quote overlapping it in the same source (a sentence
     recorded inside a longer quotation is not a second appearance of it), and a quotation
     whose sentence recorded on its own is matched too (that sentence is the appearance).
@@ -109,8 +116,11 @@ def find_matches(quote) -> list[Match]:
     text = quote.match_text or matching.match_text(quote.text)
     if not text:
         return []
-    # No ordering (the model's would join the sources): the index answers, unsorted.
-    others = Quote.objects.filter(speaker_id=quote.speaker_id).exclude(pk=quote.pk).order_by()
+    # No ordering (the model's would join the sources): the index answers, unsorted. The
+    # speaker as a bigint, the column's type: btree_gin's operator class has no cross-type
+    # equality, so an integer literal would leave the speaker out of the GIN index scan.
+    speaker = Cast(Value(quote.speaker_id), BigIntegerField())
+    others = Quote.objects.filter(speaker_id=speaker).exclude(pk=quote.pk).order_by()
     found: dict[int, tuple[str, float, _Row]] = {}
 
     def keep(row, method, score):
@@ -134,7 +144,7 @@ def find_matches(quote) -> list[Match]:
             )
     # The longer quotes this one stands inside, on whole words.
     if len(text) >= matching.MIN_FRAGMENT_CHARS:
-        for row in _rows(others.filter(match_text__contains=text))[:CONTAINMENT_LIMIT]:
+        for row in _rows(_containing(others, text)[:CONTAINMENT_LIMIT]):
             if matching.contains_words(row.match_text, text):
                 keep(
                     row,
@@ -146,10 +156,28 @@ def find_matches(quote) -> list[Match]:
     return _prefer_nested(quote, found)
 
 
+def _containing(others, text: str):
+    """The quotes whose match text holds `text` (LIKE '%text%'). On PostgreSQL a long text is
+    looked up by length instead (a B-tree on (speaker_id, length(match_text)), migration
+    quotes 0011) and strpos(): the trigram GIN index reads every posting list of the text's
+    trigrams over all speakers, hundreds of milliseconds for a long text at 1M quotes, while
+    few quotes are as long. The same rows: a match text has no LIKE wildcard (punctuation is
+    removed), and a text inside another is no longer than it."""
+    if uses_trigrams() and len(text) >= LONG_TEXT_CHARS:
+        return others.filter(
+            RawSQL(
+                "length(match_text) >= %s AND strpos(match_text, %s) > 0",
+                [len(text), text],
+                output_field=BooleanField(),
+            )
+        )
+    return others.filter(match_text__contains=text)
+
+
 def _similar(others, text: str) -> list[tuple[_Row, float]]:
-    """Near-verbatim wordings: pg_trgm on PostgreSQL (the `%` operator, so the GIN index
-    answers; its threshold set for this transaction only), rapidfuzz elsewhere. Both sides
-    have at least MIN_SIMILAR_WORDS words."""
+    """Near-verbatim wordings: pg_trgm's similarity on PostgreSQL (the candidates found by
+    their number of trigrams in a B-tree, migration quotes 0011), rapidfuzz elsewhere. Both
+    sides have at least MIN_SIMILAR_WORDS words."""
     if len(text.split()) < MIN_SIMILAR_WORDS:
         return []
     long_enough = [
@@ -164,17 +192,25 @@ def _words(row) -> int:
 
 def _similar_rows(others, text: str) -> list[tuple[_Row, float]]:
     if uses_trigrams():
-        from django.contrib.postgres.lookups import TrigramSimilar
         from django.contrib.postgres.search import TrigramSimilarity
 
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('pg_trgm.similarity_threshold', %s, true)",
-                [str(TRIGRAM_THRESHOLD)],
-            )
+        # similarity() >= the threshold is what pg_trgm's `%` tests. Its trigram GIN scan
+        # reads every posting list of the text's trigrams over all speakers (seconds at 1M
+        # for a long text of common words), so the candidates come instead from a B-tree on
+        # (speaker_id, number of trigrams) (migration quotes 0011): similarity = shared /
+        # (n + m - shared) >= t needs t*n <= m <= n/t, a necessary condition, so the rows
+        # found are the same; the bounds are folded to constants by the planner.
+        bound = RawSQL(
+            "cardinality(show_trgm(match_text)) BETWEEN "
+            "floor(cardinality(show_trgm(%s)) * %s)::integer "
+            "AND ceil(cardinality(show_trgm(%s)) / %s)::integer",
+            [text, TRIGRAM_THRESHOLD, text, TRIGRAM_THRESHOLD],
+            output_field=BooleanField(),
+        )
         rows = (
-            others.filter(TrigramSimilar(F("match_text"), Value(text)))
+            others.filter(bound)
             .annotate(similarity=TrigramSimilarity("match_text", Value(text)))
+            .filter(similarity__gte=TRIGRAM_THRESHOLD)
             .order_by("-similarity", "pk")[:SIMILAR_LIMIT]
         )
         fields = ("pk", "match_text", "source_id", "start", "end", "statement_id", "similarity")
@@ -188,7 +224,11 @@ def _similar_rows(others, text: str) -> list[tuple[_Row, float]]:
 def _prefer_nested(quote, found) -> list[Match]:
     """Drop a matched quotation when a quote recorded inside it is matched too, or when a
     quote nested in `quote` itself holds the match: the nested one is the appearance."""
-    rows = {pk: row for pk, (_method, _score, row) in found.items()}
+    # By source: a quote lies inside another of the same source only (hundreds of matches
+    # for a prolific speaker's long quote, so not every pair).
+    by_source: dict[int, list[_Row]] = {}
+    for _method, _score, row in found.values():
+        by_source.setdefault(row.source_id, []).append(row)
 
     def inside(inner: _Row, outer: _Row) -> bool:
         return (
@@ -212,7 +252,7 @@ def _prefer_nested(quote, found) -> list[Match]:
     ]
     matches = []
     for pk, (method, score, row) in sorted(found.items()):
-        if any(inside(other, row) for other in rows.values() if other.pk != pk):
+        if any(inside(other, row) for other in by_source[row.source_id] if other.pk != pk):
             continue
         if any(
             n == row.match_text or matching.contains_words(n, row.match_text)
@@ -298,9 +338,18 @@ def _sync(proposals, existing, withdrawable) -> list[StatementSuggestion]:
             method=method,
             score=score,
         )
-        suggestion.full_clean()
-        suggestion.save()
+        # The fields' own rules, in Python. Not asked of the database one row at a time (a
+        # query per foreign key and per constraint, hundreds of suggestions for a quote of a
+        # prolific speaker): the quotes and statements were just read, a pair proposed once
+        # is unique among `existing`, and the table's own constraints still hold every row.
+        suggestion.full_clean(
+            exclude=["quote", "other_quote", "statement", "decided_by"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
         made.append(suggestion)
+    # One INSERT for the suggestions and one for their history (who, when: as save() would).
+    bulk_create_with_history(made, StatementSuggestion)
     stale = [
         s.pk
         for key, s in by_key.items()
@@ -311,10 +360,11 @@ def _sync(proposals, existing, withdrawable) -> list[StatementSuggestion]:
 
 
 def _suggestions_naming(quote_ids) -> list[StatementSuggestion]:
+    # Unordered: the model's ordering joins the quotes and speakers for nothing here.
     return list(
         StatementSuggestion.objects.filter(
             Q(quote_id__in=quote_ids) | Q(other_quote_id__in=quote_ids)
-        )
+        ).order_by()
     )
 
 

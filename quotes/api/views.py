@@ -1,9 +1,13 @@
 """Speakers, organisations, events, quotes, treaties and troop figures."""
 
+import hashlib
 import random
 
+import orjson
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Max, Min, Prefetch
 from django.utils.decorators import method_decorator
+from django.utils.http import parse_etags
 from django.views.decorators.cache import never_cache
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -12,26 +16,42 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from core.api.conditional import ConditionalReadMixin
+from core.api.errors import Conflict
+from core.api.history import HistoryMixin
 from core.api.pagination import KeysetPagination
-from core.api.views import ContentViewSet
+from core.api.permissions import ResearchersOnlyPermissions
+from core.api.views import ContentBehaviour, ContentViewSet
 from quotes import exports
-from quotes.api.jsonld import QUOTE_JSONLD, SPEAKER_JSONLD
+from quotes import statements as statement_services
+from quotes.api.filtersets import (
+    QuoteListFilterSet,
+    StatementFilterSet,
+    StatementSuggestionFilterSet,
+)
+from quotes.api.jsonld import QUOTE_JSONLD, SPEAKER_JSONLD, STATEMENT_JSONLD
+from quotes.api.queries import statement_count, statements_for
 from quotes.api.serializers import (
+    ConfirmationSerializer,
+    DetachmentSerializer,
+    DismissalSerializer,
     EventSerializer,
     OrganizationSerializer,
     QuoteSerializer,
     SpeakerSerializer,
+    StatementSerializer,
+    StatementSuggestionSerializer,
     TreatySerializer,
     TroopFigureSerializer,
 )
 from quotes.filtersets import (
     EventFilterSet,
     OrganizationFilterSet,
-    QuoteFilterSet,
     SpeakerFilterSet,
     TreatyFilterSet,
     TroopFigureFilterSet,
@@ -41,6 +61,8 @@ from quotes.models import (
     Organization,
     Quote,
     Speaker,
+    Statement,
+    StatementSuggestion,
     Treaty,
     TreatyParty,
     TreatyProvision,
@@ -71,7 +93,9 @@ class SpeakerViewSet(ContentViewSet):
     """People and institutions that speak, with the spellings the texts use (`aliases`).
 
     Each carries how many quotes the database holds of them and the dates of the first and the
-    last; `GET /api/v1/quotes/?speaker=<slug>&ordering=said_on` lists what they said over time.
+    last, and how many distinct statements those quotes report (`statement_count`: repeats
+    counted once); `GET /api/v1/quotes/?speaker=<slug>&ordering=said_on` lists what they said
+    over time, and `GET /api/v1/statements/?speaker=<slug>` each thing they said once.
     """
 
     queryset = Speaker.objects.select_related("organization").order_by("name", "pk")
@@ -82,7 +106,13 @@ class SpeakerViewSet(ContentViewSet):
 
     def get_queryset(self):
         # The statistics count only the quotes this user may see (published ones, for the public).
-        return super().get_queryset().with_quote_statistics(self.request.user)
+        user = self.request.user
+        return (
+            super()
+            .get_queryset()
+            .with_quote_statistics(user)
+            .annotate(statement_count=statement_count(user))
+        )
 
 
 class EventViewSet(ContentViewSet):
@@ -128,23 +158,44 @@ class QuoteViewSet(ContentViewSet):
     exclusive); `context_before` and `context_after` show the text around the span. A write
     must give the text exactly as it stands at the span (whitespace and quote-mark style
     aside), or it is refused with a message saying where they differ.
+
+    `statement` is the statement the quote is an appearance of: the same words reported
+    elsewhere. `?one_per_statement=true` drops the repeats from the list: one quote per
+    statement (the first of its appearances the other filters match) and every quote in no
+    statement. Creating a quote, or changing its text, speaker or source, proposes the
+    statements it may repeat (`/api/v1/statement-suggestions/`).
     """
 
     queryset = (
-        Quote.objects.select_related("speaker", "source", "event")
+        Quote.objects.select_related("speaker", "source", "event", "statement__speaker")
         .defer("search_vector", "source__text", "source__search_vector")
         .prefetch_related("treaties")
         .with_context()
         .order_by("pk")
     )
     serializer_class = QuoteSerializer
-    filterset_class = QuoteFilterSet
+    filterset_class = QuoteListFilterSet
     # Uncounted: counting a million filtered quotes costs more than the page.
     pagination_class = KeysetPagination
     deferred_page_join = True
     csv_export = exports.QUOTE_EXPORT
     jsonld = QUOTE_JSONLD
     ordering_fields = ["said_on", "speaker__name", "kind", "start", "created_at", "updated_at"]
+
+    # What a quote may repeat is proposed where quotes are made (as the admin does), inside the
+    # write's transaction: a refused suggestion undoes the write.
+    SUGGESTING_FIELDS = ("text", "speaker_id", "source_id")
+
+    def perform_create(self, serializer):
+        super().perform_create(serializer)
+        statement_services.suggest_statements(serializer.instance)
+
+    def perform_update(self, serializer):
+        before = [getattr(serializer.instance, name) for name in self.SUGGESTING_FIELDS]
+        super().perform_update(serializer)
+        after = [getattr(serializer.instance, name) for name in self.SUGGESTING_FIELDS]
+        if before != after:
+            statement_services.suggest_statements(serializer.instance)
 
     @extend_schema(
         summary="A random quote",
@@ -230,3 +281,183 @@ class TroopFigureViewSet(ContentViewSet):
     serializer_class = TroopFigureSerializer
     filterset_class = TroopFigureFilterSet
     ordering_fields = ["count", "as_of", "location", "slug", "created_at", "updated_at"]
+
+
+# -- statements -------------------------------------------------------------------------------
+
+
+def refused(exc: DjangoValidationError) -> Conflict:
+    """A decision the current state of the data does not allow (the suggestion already
+    decided, a quote already in another statement, ...): a 409 saying why, in words."""
+    return Conflict(" ".join(exc.messages))
+
+
+class ReadViewSet(
+    ContentBehaviour,
+    ConditionalReadMixin,
+    HistoryMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """A resource read through the API (list, detail, history) and changed only by its
+    actions, each through a service of quotes.statements."""
+
+    def decided(self, statement):
+        """The statement as this reader now sees it, after an action changed it."""
+        fresh = self.statement_queryset().get(pk=statement.pk)
+        return Response(StatementSerializer(fresh, context=self.get_serializer_context()).data)
+
+    def statement_queryset(self):
+        user = self.request.user
+        return statements_for(Statement.objects.select_related("speaker"), user).with_appearances(
+            user
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        description="Statements, each what a speaker said recorded once, with the quotes "
+        "that report it. The public sees a statement through its published appearances only "
+        "(and those appearances only); researchers see every statement."
+    )
+)
+class StatementViewSet(ReadViewSet):
+    """What a speaker said, recorded once: its appearances are the quotes that report it (each
+    a verified span of a source), first appearance first; its first appearance is the one
+    whose source was published first (a partial date counting as the last day it may be:
+    "2019" may be 31 December 2019); its variants are its distinct wordings.
+
+    Statements are made by confirming a suggestion (`/api/v1/statement-suggestions/`) and
+    undone by detaching a quote (`POST /api/v1/statements/{id}/detach/`), each kept in the
+    histories with who and why. A statement whose appearances you may not see (all drafts,
+    for the public) is a 404. JSON-LD: a schema.org `Claim` (docs/jsonld.md).
+    """
+
+    queryset = Statement.objects.select_related("speaker").order_by("pk")
+    serializer_class = StatementSerializer
+    filterset_class = StatementFilterSet
+    ordering_fields = ["first_appeared", "appearance_count", "slug", "created_at", "updated_at"]
+    jsonld = STATEMENT_JSONLD
+
+    def get_queryset(self):
+        queryset = statements_for(super().get_queryset(), self.user)
+        if not self.answers_jsonld():  # (the JSON-LD prepares its own appearances)
+            queryset = queryset.with_appearances(self.user)
+        return queryset
+
+    def retrieve(self, request, *args, **kwargs):
+        if self.answers_jsonld():
+            return super().retrieve(request, *args, **kwargs)
+        # The ETag of what is shown: a statement's answer changes with its appearances (one
+        # added, detached, published, its source redated), which its own `updated_at` does
+        # not follow.
+        data = self.get_serializer(self.get_object()).data
+        etag = f'"s-{hashlib.sha256(orjson.dumps(data)).hexdigest()[:32]}"'
+        if etag in parse_etags(request.headers.get("If-None-Match", "")):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": etag})
+        return Response(data, headers={"ETag": etag})
+
+    @extend_schema(
+        summary="Detach a quote from the statement",
+        description="Undo: the quote is no longer an appearance of the statement. The quote's "
+        "history keeps the change with your name and the reason; the pairing is recorded as "
+        "dismissed, so that it is not proposed again. The statement stays, with its history, "
+        "even without appearances. 400 when the quote is not one of its appearances.",
+        request=DetachmentSerializer,
+        responses={200: StatementSerializer},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def detach(self, request, *args, **kwargs):
+        statement = self.get_object()
+        given = DetachmentSerializer(data=request.data, context=self.get_serializer_context())
+        given.is_valid(raise_exception=True)
+        quote = given.validated_data["quote"]
+        if quote.statement_id != statement.pk:
+            raise serializers.ValidationError(
+                {"quote": [f"Quote {quote.pk} is not an appearance of this statement."]}
+            )
+        try:
+            statement_services.detach(
+                quote, user=request.user, reason=given.validated_data["reason"]
+            )
+        except DjangoValidationError as exc:
+            raise refused(exc) from exc
+        return self.decided(statement)
+
+
+class StatementSuggestionViewSet(ReadViewSet):
+    """The researchers' queue of statement suggestions: a quote that may be another appearance
+    of what another quote of its speaker says, or of a statement, found by an exact match,
+    containment or near-verbatim similarity (docs/statements.md). Confirm one to make the
+    statement (or add the quote to it), or dismiss it with a reason: it is kept, and not
+    proposed again. Decided suggestions stay, with who decided, when and why. Researchers
+    only: anonymous clients get 401."""
+
+    queryset = (
+        StatementSuggestion.objects.select_related(
+            "quote__speaker",
+            "quote__source",
+            "other_quote__speaker",
+            "other_quote__source",
+            "statement__speaker",
+            "decided_by",
+        )
+        .defer(
+            "quote__source__text",
+            "quote__source__search_vector",
+            "quote__search_vector",
+            "other_quote__source__text",
+            "other_quote__source__search_vector",
+            "other_quote__search_vector",
+        )
+        .order_by("pk")
+    )
+    serializer_class = StatementSuggestionSerializer
+    filterset_class = StatementSuggestionFilterSet
+    permission_classes = [ResearchersOnlyPermissions]
+    pagination_class = KeysetPagination
+    ordering_fields = ["score", "decided_at", "created_at"]
+
+    @extend_schema(
+        summary="Confirm a statement suggestion",
+        description="Confirm it: two quotes make a new statement (its text the first "
+        "appearance's wording), a quote and a statement, the quote joins it. The reason is "
+        "optional; the histories keep it with your name. Answers the statement. 409 when the "
+        "suggestion is already decided, or when the data no longer allows it (a quote now "
+        "in another statement).",
+        request=ConfirmationSerializer,
+        responses={200: StatementSerializer},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def confirm(self, request, *args, **kwargs):
+        suggestion = self.get_object()
+        given = ConfirmationSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        try:
+            statement = statement_services.confirm(
+                suggestion, user=request.user, reason=given.validated_data.get("reason", "")
+            )
+        except DjangoValidationError as exc:
+            raise refused(exc) from exc
+        return self.decided(statement)
+
+    @extend_schema(
+        summary="Dismiss a statement suggestion",
+        description="Dismiss it, saying why: it is kept with the reason and your name, and "
+        "the pair is not proposed again. 409 when it is already decided.",
+        request=DismissalSerializer,
+        responses={200: StatementSuggestionSerializer},
+    )
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def dismiss(self, request, *args, **kwargs):
+        suggestion = self.get_object()
+        given = DismissalSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        try:
+            statement_services.dismiss(
+                suggestion, user=request.user, reason=given.validated_data["reason"]
+            )
+        except DjangoValidationError as exc:
+            raise refused(exc) from exc
+        return Response(self.get_serializer(self.get_object()).data)

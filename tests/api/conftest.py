@@ -12,6 +12,8 @@ from tests.factories import (
     QuoteFactory,
     SourceFactory,
     SpeakerFactory,
+    StatementFactory,
+    StatementSuggestionFactory,
     TreatyFactory,
     TroopFigureCandidateFactory,
     TroopFigureFactory,
@@ -27,6 +29,12 @@ def world(db):
     source = SourceFactory(outlet=outlet)
     citation = CitationFactory(source=source)
     whole = TroopFigureFactory(slug="whole", count=5000, citations=[citation])
+    statement = StatementFactory(speaker=speaker, text="We will defend every inch.")
+    appearance = QuoteFactory(speaker=speaker, statement=statement)
+    QuoteFactory(speaker=speaker, statement=statement)
+    suggestion = StatementSuggestionFactory(
+        quote=QuoteFactory(speaker=speaker), other_quote=QuoteFactory(speaker=speaker)
+    )
     return World(
         organization=organization,
         speaker=speaker,
@@ -45,4 +53,7 @@ def world(db):
         ),
         quote_candidate=QuoteCandidateFactory(source=source, passage="the Secretary General said"),
         troop_figure_candidate=TroopFigureCandidateFactory(source=source),
+        statement=statement,
+        appearance=appearance,
+        suggestion=suggestion,
     )

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import factory
+
 from tests.factories import (
     EventFactory,
     OrganizationFactory,
@@ -24,6 +26,8 @@ from tests.factories import (
     QuoteFactory,
     SourceFactory,
     SpeakerFactory,
+    StatementFactory,
+    StatementSuggestionFactory,
     TreatyFactory,
     TroopFigureCandidateFactory,
     TroopFigureFactory,
@@ -53,6 +57,9 @@ class World:
     draft_figure: Any
     quote_candidate: Any  # pending
     troop_figure_candidate: Any  # pending
+    statement: Any  # `speaker`'s, with two published appearances (`appearance` the first)
+    appearance: Any
+    suggestion: Any  # pending: two quotes of `speaker` in no statement
 
 
 def cite(source, passage):
@@ -66,7 +73,9 @@ class Reject:
     """A write the API refuses with a 400 naming `attrs`, and that writes nothing.
 
     A POST of the resource's valid body with `fields` changed; with `target` (a World
-    attribute), a PATCH of `fields` to that record, or a PUT of them with method="PUT".
+    attribute), a PATCH of `fields` to that record, or a PUT of them with method="PUT"; with
+    `action` too, a POST to that record's action of the action's valid body (the spec's
+    `actions`) with `fields` changed.
     """
 
     name: str
@@ -74,6 +83,7 @@ class Reject:
     fields: dict
     target: str | None = None
     method: str = "POST"
+    action: str | None = None
 
 
 def post(case, attrs, /, **fields):
@@ -84,6 +94,11 @@ def post(case, attrs, /, **fields):
 def patch(target, case, attrs, /, **fields):
     """A PATCH of `fields` to the world's `target`: a 400 naming `attrs`."""
     return Reject(case, tuple(attrs), fields, target=target, method="PATCH")
+
+
+def act(target, action, case, attrs, /, **fields):
+    """A POST to the world's `target`'s `action` of its valid body with `fields` changed."""
+    return Reject(case, tuple(attrs), fields, target=target, action=action)
 
 
 def resolve(value, world):
@@ -104,8 +119,8 @@ class Spec:
     prefix: str  # its URL: /api/v1/<prefix>/
     factory: Any  # makes a saved record: factory(**overrides)
     create: Callable[[World], dict] | None  # a valid POST body (None: no one creates it)
-    replace: Callable[[Any], dict]  # a valid PUT body for a record of `factory`
-    change: dict  # a valid PATCH body
+    replace: Callable[[Any], dict] | None  # a valid PUT body (None: no one replaces it)
+    change: dict | None  # a valid PATCH body (None: no one changes it, but by its actions)
     reject: tuple[Reject, ...] = ()
     # Schemathesis: make a generated body agree with what the schema cannot say (a span that
     # matches its source, a part that fits its whole): (body, the record written to or None).
@@ -115,6 +130,9 @@ class Spec:
     researchers_only: bool = False  # reading it needs the view permission (candidates)
     # Schemathesis: the record a generated request writes to or reads (default: the first).
     pick: Callable[[], Any] | None = None
+    # The POST actions on a record that change it, each with its valid body (of the world):
+    # {action: (World attribute of the record, body)}. The control of their reject cases.
+    actions: dict[str, tuple[str, Callable[[World], dict]]] | None = None
 
     @property
     def model(self):
@@ -695,6 +713,119 @@ TROOP_FIGURE_CANDIDATES = Spec(
 )
 
 
+# -- statements and their suggestions -------------------------------------------------------
+
+
+class AppearingStatementFactory(StatementFactory):
+    """A statement with one published appearance of its speaker (a statement the public sees:
+    it has no other way in)."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    appearance = factory.RelatedFactory(
+        QuoteFactory, "statement", speaker=factory.SelfAttribute("..speaker")
+    )
+
+
+class SuggestionFactory(StatementSuggestionFactory):
+    """A pending suggestion of two quotes of one speaker, whichever side is given: the quotes
+    are stored in the order of their ids (a given `other_quote` may be the older one), and a
+    `quote` made for a given `other_quote` takes its speaker."""
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        quote, other = kwargs["quote"], kwargs["other_quote"]
+        if quote.speaker_id != other.speaker_id:
+            quote.speaker = other.speaker
+            quote.save()
+        if quote.pk > other.pk:
+            kwargs["quote"], kwargs["other_quote"] = other, quote
+        return super()._create(model_class, *args, **kwargs)
+
+
+def with_appearance():
+    """The statement Schemathesis reads or detaches from: one with an appearance left."""
+    from quotes.models import Statement
+
+    found = Statement.objects.filter(appearances__isnull=False).order_by("pk").first()
+    return found or AppearingStatementFactory()
+
+
+def cohere_statement(body, statement):
+    if "quote" in body and statement is not None:  # one of its appearances, to detach
+        body["quote"] = statement.appearances.order_by("pk").values_list("pk", flat=True)[0]
+
+
+STATEMENTS = Spec(
+    prefix="statements",
+    factory=AppearingStatementFactory,
+    create=None,  # made by confirming a suggestion
+    replace=None,
+    change=None,
+    researchers_only=False,
+    pick=with_appearance,
+    cohere=cohere_statement,
+    actions={
+        "detach": (
+            "statement",
+            lambda w: {"quote": w.appearance.pk, "reason": "Another speech: not the same words."},
+        )
+    },
+    reject=(
+        act("statement", "detach", "detach-reason-missing", ["reason"], reason=MISSING),
+        act("statement", "detach", "detach-reason-blank", ["reason"], reason=" \n "),
+        act("statement", "detach", "detach-reason-nul", ["reason"], reason="a\x00b"),
+        act("statement", "detach", "detach-reason-too-long", ["reason"], reason=LONG + "x"),
+        act("statement", "detach", "detach-quote-missing", ["quote"], quote=MISSING),
+        act("statement", "detach", "detach-quote-unknown", ["quote"], quote=999_999),
+        act("statement", "detach", "detach-quote-not-an-id", ["quote"], quote="seven"),
+        act(
+            "statement",
+            "detach",
+            "detach-quote-not-an-appearance",
+            ["quote"],
+            quote=lambda w: w.quote.pk,
+        ),
+        act("statement", "detach", "detach-unknown-field", ["quotes"], quotes=[1]),
+    ),
+)
+
+
+def pending_suggestion():
+    from quotes.models import StatementSuggestion
+
+    return StatementSuggestion.objects.pending().order_by("pk").first() or SuggestionFactory()
+
+
+STATEMENT_SUGGESTIONS = Spec(
+    prefix="statement-suggestions",
+    factory=SuggestionFactory,
+    create=None,  # made by the methods of quotes.matching
+    replace=None,
+    change=None,
+    brief_fields=("id", "url", "display"),
+    researchers_only=True,
+    pick=pending_suggestion,
+    actions={
+        "confirm": ("suggestion", lambda w: {"reason": "The same words, reported twice."}),
+        "dismiss": ("suggestion", lambda w: {"reason": "Two different speeches."}),
+    },
+    reject=(
+        act("suggestion", "dismiss", "dismiss-reason-missing", ["reason"], reason=MISSING),
+        act("suggestion", "dismiss", "dismiss-reason-empty", ["reason"], reason=""),
+        act("suggestion", "dismiss", "dismiss-reason-whitespace", ["reason"], reason="\t "),
+        act("suggestion", "dismiss", "dismiss-reason-a-number", ["reason"], reason=7),
+        act("suggestion", "dismiss", "dismiss-reason-nul", ["reason"], reason="\x00"),
+        act("suggestion", "dismiss", "dismiss-unknown-field", ["resaon"], resaon="typo"),
+        act("suggestion", "confirm", "confirm-reason-null", ["reason"], reason=None),
+        act("suggestion", "confirm", "confirm-reason-a-list", ["reason"], reason=["why"]),
+        act("suggestion", "confirm", "confirm-reason-too-long", ["reason"], reason=LONG + "x"),
+        act("suggestion", "confirm", "confirm-unknown-field", ["statement"], statement=1),
+    ),
+)
+
+
 SPECS = {
     spec.prefix: spec
     for spec in (
@@ -708,6 +839,8 @@ SPECS = {
         TROOP_FIGURES,
         QUOTE_CANDIDATES,
         TROOP_FIGURE_CANDIDATES,
+        STATEMENTS,
+        STATEMENT_SUGGESTIONS,
     )
 }
 

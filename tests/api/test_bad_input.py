@@ -89,9 +89,14 @@ WRITE_CASES = [
 def write_request(spec, reject, world):
     """(method, url, JSON body, the record written to or None) of a reject case."""
     target = getattr(world, reject.target) if reject.target else None
-    body = spec.create(world) if reject.method == "POST" else {}
+    if reject.action is not None:
+        body = spec.actions[reject.action][1](world)
+    else:
+        body = spec.create(world) if reject.method == "POST" else {}
     body.update(reject.fields)
     url = detail_url(spec.basename, target.pk) if target else list_url(spec.basename)
+    if reject.action is not None:
+        url += f"{reject.action}/"
     # json.dumps escapes everything outside ASCII, so NULs and surrogates travel as \u escapes.
     return reject.method, url, json.dumps(resolve(body, world)).encode(), target
 
@@ -124,14 +129,38 @@ def test_the_valid_bodies_are_accepted(researcher, world, spec):
 
 
 @pytest.mark.parametrize(
-    "spec", [s for s in SPECS.values() if not s.create], ids=lambda spec: spec.prefix
+    "spec", [s for s in SPECS.values() if not s.create and s.change], ids=lambda spec: spec.prefix
 )
 def test_the_valid_changes_are_accepted(researcher, world, spec):
     """The control of the resources no one creates through the API: their change is accepted
     (each of their reject cases breaks one thing in a PATCH of the world's record)."""
-    target = next(getattr(world, r.target) for r in spec.reject if r.target)
+    target = next(getattr(world, r.target) for r in spec.reject if r.target and not r.action)
     response = researcher.patch(detail_url(spec.basename, target.pk), spec.change)
     assert response.status_code == 200, response.content
+
+
+ACTIONS = [
+    pytest.param(spec, action, id=f"{spec.prefix}-{action}")
+    for spec in SPECS.values()
+    for action in spec.actions or {}
+]
+
+
+@pytest.mark.parametrize(("spec", "action"), ACTIONS)
+def test_the_valid_actions_are_accepted(researcher, world, spec, action):
+    """The control of the reject cases of an action (detach, confirm, dismiss): its valid
+    body is accepted, and it writes."""
+    target, body = spec.actions[action]
+    record = getattr(world, target)
+    before = state_of(record)
+    url = detail_url(spec.basename, record.pk) + f"{action}/"
+    response = researcher.post(url, resolve(body(world), world))
+    assert response.status_code == 200, response.content
+    if action == "detach":  # the quote leaves; the statement stays as it was
+        assert state_of(world.appearance)["statement"] is None
+    else:
+        assert state_of(record) != before
+    assert any(r.action == action for r in spec.reject), f"{action}: no bad input is tried"
 
 
 def test_every_resource_has_reject_cases():

@@ -1,6 +1,6 @@
-"""schema.org in JSON-LD (Accept: application/ld+json) on quotes, speakers and sources, read
-offline: every document is expanded with pyld, whose document loader serves the API's own
-context and fails on any other URL, and the tests read the expanded IRIs."""
+"""schema.org in JSON-LD (Accept: application/ld+json) on quotes, speakers, sources and
+statements, read offline: every document is expanded with pyld, whose document loader serves
+the API's own context and fails on any other URL, and the tests read the expanded IRIs."""
 
 import datetime
 from pathlib import Path
@@ -9,20 +9,10 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
-from django.http import HttpResponse
-from django.urls import include, re_path
-from django.urls import path as route
 from pyld import jsonld
 from pyld.context_resolver import ContextResolver
-from rest_framework.request import Request
-from rest_framework.test import APIRequestFactory
-from rest_framework.versioning import URLPathVersioning
 
-from config.urls import api_v1
-from core.api.jsonld import document
-from quotes.api.jsonld import prepare_statements, statement_node
-from quotes.models import Quote, Speaker, Statement
+from quotes.models import Quote, Speaker
 from sources.models import Source
 from tests.factories import (
     OrganizationFactory,
@@ -476,33 +466,15 @@ def test_the_schema_declares_json_ld_where_it_is_answered():
                 offered.add(f"{method} {path}")
     assert offered == {
         f"get /api/v1/{resource}/{detail}"
-        for resource in ("quotes", "speakers", "sources")
+        for resource in ("quotes", "speakers", "sources", "statements")
         for detail in ("", "{id}/")
     }
     assert CONTEXT_PATH not in schema["paths"]
 
 
-# --- Statements: the Claim, before their endpoints exist -----------------------------------------
-
-# The API with a statement's detail route, which the statements' endpoints will add: the
-# Claim's @id is its URL (@pytest.mark.urls(__name__) below).
-urlpatterns = [
-    re_path(
-        r"^api/(?P<version>v1)/",
-        include([route("statements/<int:pk>/", HttpResponse, name="statement-detail"), *api_v1]),
-    )
-]
+# --- Statements: a Claim ---------------------------------------------------------------------
 
 
-def api_request(user=None):
-    """A request to the API as a view gets it (versioned), for calling a mapping directly."""
-    request = Request(APIRequestFactory().get("/api/v1/statements/"))
-    request.version, request.versioning_scheme = "v1", URLPathVersioning()
-    request.user = user or AnonymousUser()
-    return request
-
-
-@pytest.mark.urls(__name__)
 def test_a_statement_is_a_claim_that_appears_in_its_quotes(anonymous, researcher, db):
     speaker = SpeakerFactory(wikidata_id="Q57")
     statement = StatementFactory(speaker=speaker, text="NATO is a defensive alliance.")
@@ -513,11 +485,10 @@ def test_a_statement_is_a_claim_that_appears_in_its_quotes(anonymous, researcher
     first = QuoteFactory(speaker=speaker, statement=statement, source=on_26_may)
     draft = QuoteFactory(speaker=speaker, statement=statement, status="draft")
     url = "http://testserver/api/v1/quotes/{}/".format
+    path = f"/api/v1/statements/{statement.pk}/"
 
-    request = api_request()
-    [prepared] = prepare_statements(Statement.objects.filter(pk=statement.pk), request)
-    node = one(expand(document(statement_node(prepared, request), request), anonymous))
-    assert node["@id"] == f"http://testserver/api/v1/statements/{statement.pk}/"
+    node = one(expand(ld_get(anonymous, path).json(), anonymous))
+    assert node["@id"] == f"http://testserver{path}"
     assert node[TYPE] == [s("Claim")]
     assert value(node, "text") == statement.text
     assert iri(one(node[s("author")]), "sameAs") == "http://www.wikidata.org/entity/Q57"
@@ -526,9 +497,39 @@ def test_a_statement_is_a_claim_that_appears_in_its_quotes(anonymous, researcher
     for appearance in appearances.values():
         assert appearance[TYPE] == [s("Quotation")]
         assert one(appearance[s("isBasedOn")])[TYPE] == [s("NewsArticle")]
+        assert one(appearance[PROV + "wasQuotedFrom"])[TYPE] == [OA + "SpecificResource"]
     assert one(node[s("firstAppearance")])["@id"] == url(first.pk)
+    # The JSON answer says the same.
+    as_json = anonymous.get(path).json()
+    assert as_json["first_appearance"]["id"] == first.pk
+    assert {a["id"] for a in as_json["appearances"]} == {first.pk, later.pk}
 
-    request = api_request(researcher.user)
-    [prepared] = prepare_statements(Statement.objects.filter(pk=statement.pk), request)
-    node = one(expand(document(statement_node(prepared, request), request), anonymous))
+    node = one(expand(ld_get(researcher, path).json(), anonymous))
     assert url(draft.pk) in {appearance["@id"] for appearance in node[s("appearance")]}
+
+
+def test_a_statement_of_drafts_only_is_a_404_in_json_ld_too(anonymous, db):
+    statement = StatementFactory()
+    QuoteFactory(speaker=statement.speaker, statement=statement, status="draft")
+    response = anonymous.get(f"/api/v1/statements/{statement.pk}/", HTTP_ACCEPT=LD)
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["errors"][0]["code"] == "not_found"
+
+
+def test_the_statements_list_is_an_item_list_of_claims(
+    anonymous, seeded, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(6):
+        response = ld_get(anonymous, "/api/v1/statements/?speaker=jens-stoltenberg&page_size=4")
+    body = response.json()
+    assert body["numberOfItems"] == 6  # Stoltenberg's statements, on all pages
+    claims = item_nodes(expand(body, anonymous))
+    assert len(claims) == 4
+    assert all(claim[TYPE] == [s("Claim")] for claim in claims)
+    listed = anonymous.get("/api/v1/statements/?speaker=jens-stoltenberg&page_size=4").json()
+    assert [claim["@id"] for claim in claims] == [row["url"] for row in listed["results"]]
+    for claim, row in zip(claims, listed["results"], strict=True):
+        assert len(claim[s("appearance")]) == row["appearance_count"]
+        assert one(claim[s("firstAppearance")])["@id"] == row["first_appearance"]["url"]
+    assert 'rel="next"' in response["Link"]

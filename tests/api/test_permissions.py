@@ -141,6 +141,28 @@ MATRIX = [
     ("troop-figure-candidates", "POST",   "list",     401,  403,  405,  405),
     ("troop-figure-candidates", "DELETE", "detail",   401,  403,  403,  405),
 
+    # Statements: read by anyone (the public through their published appearances), made by
+    # confirming a suggestion and undone by detaching, never written directly.
+    ("statements",     "GET",     "list",      200,     200,     200,     200),
+    ("statements",     "GET",     "detail",    200,     200,     200,     200),
+    ("statements",     "GET",     "history",   200,     200,     200,     200),
+    ("statements",     "POST",    "detach",    401,     403,     200,     200),
+    ("statements",     "POST",    "list",      401,     403,     405,     405),
+    ("statements",     "PUT",     "detail",    401,     403,     405,     405),
+    ("statements",     "PATCH",   "detail",    401,     403,     405,     405),
+    ("statements",     "DELETE",  "detail",    401,     403,     403,     405),
+
+    # Their suggestions are researchers' work, as the candidates are.
+    ("statement-suggestions", "GET",    "list",     401,  403,  200,  200),
+    ("statement-suggestions", "GET",    "detail",   401,  403,  200,  200),
+    ("statement-suggestions", "GET",    "history",  401,  403,  200,  200),
+    ("statement-suggestions", "POST",   "confirm",  401,  403,  200,  200),
+    ("statement-suggestions", "POST",   "dismiss",  401,  403,  200,  200),
+    ("statement-suggestions", "POST",   "list",     401,  403,  405,  405),
+    ("statement-suggestions", "PUT",    "detail",   401,  403,  405,  405),
+    ("statement-suggestions", "PATCH",  "detail",   401,  403,  405,  405),
+    ("statement-suggestions", "DELETE", "detail",   401,  403,  403,  405),
+
     # The API root lists the resources; it has no model, so no permission applies to it.
     ("api",            "GET",     "root",      200,     200,     200,     200),
     ("api",            "POST",    "root",      405,     405,     405,     405),
@@ -194,18 +216,23 @@ def url_for(spec, action, target):
     if action == "random":
         return list_url(spec.basename) + "random/"
     url = detail_url(spec.basename, target.pk)
-    return url + f"{action}/" if action in ("history", "accept", "reject") else url
+    return url + f"{action}/" if action in ("history", *ACTIONS) else url
+
+
+ACTIONS = ("accept", "reject", "confirm", "dismiss", "detach")
 
 
 def body_for(spec, method, action, target, world):
     if method == "POST" and action == "list":
         return spec.create(world) if spec.create else {}
-    if action == "reject":
+    if action in ("reject", "dismiss", "confirm"):
         return {"reason": "Not the speaker's words."}
+    if action == "detach":
+        return {"quote": target.appearances.get().pk, "reason": "Another speech."}
     if method == "PUT":
-        return spec.replace(target)
+        return spec.replace(target) if spec.replace else {}
     if method == "PATCH":
-        return dict(spec.change)
+        return dict(spec.change or {})
     return None
 
 
@@ -280,6 +307,21 @@ def test_permission_matrix(request, db, resource, method, action, user, expected
     elif method in ("GET", "HEAD", "OPTIONS"):
         assert_read(response, spec, action, target)
         assert row_counts() == counts
+    elif action == "confirm":
+        target.refresh_from_db()
+        assert target.status == "confirmed"
+        statement = target.quote.statement
+        assert response.json()["id"] == statement.pk
+        assert set(statement.appearances.values_list("pk", flat=True)) == {
+            target.quote_id,
+            target.other_quote_id,
+        }
+    elif action == "dismiss":
+        target.refresh_from_db()
+        assert (target.status, target.reason) == ("dismissed", body["reason"])
+    elif action == "detach":
+        assert response.json()["appearances"] == []
+        assert not target.appearances.exists()
     elif action in ("accept", "reject"):
         target.refresh_from_db()
         assert target.status == ("accepted" if action == "accept" else "rejected")

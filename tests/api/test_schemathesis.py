@@ -189,11 +189,15 @@ def test_the_fuzzer_covers_every_operation():
     assert len(operations) >= 40
     for resource, spec in SPECS.items():
         assert f"GET /api/v1/{resource}/" in operations
-        assert f"PATCH /api/v1/{resource}/{{id}}/" in operations
-        if spec.create is None:  # candidates: made by the extractor, decided, never deleted
+        if spec.change is not None:
+            assert f"PATCH /api/v1/{resource}/{{id}}/" in operations
+        for action in spec.actions or {}:  # statements: detach; suggestions: confirm, dismiss
+            assert f"POST /api/v1/{resource}/{{id}}/{action}/" in operations
+        if spec.create is None and spec.change is not None:
+            # candidates: made by the extractor, decided, never deleted
             assert f"POST /api/v1/{resource}/{{id}}/accept/" in operations
             assert f"POST /api/v1/{resource}/{{id}}/reject/" in operations
-        else:
+        elif spec.create is not None:
             assert f"POST /api/v1/{resource}/" in operations
             assert f"DELETE /api/v1/{resource}/{{id}}/" in operations
     assert "POST /api/v1/sources/import/" in operations

@@ -173,9 +173,14 @@ def test_an_unknown_body_field_is_a_400_naming_it_and_writes_nothing(researcher,
     if spec.create is not None:
         url, method, target = list_url(spec.basename), "post", None
         body = resolve(spec.create(world), world)
-    else:  # candidates: made by the extractor, edited by researchers
+    elif spec.change is not None:  # candidates: made by the extractor, edited by researchers
         target = spec.make()
         url, method, body = detail_url(spec.basename, target.pk), "patch", dict(spec.change)
+    else:  # statements, suggestions: changed by their actions only (each with its own case)
+        action, (name, valid) = next(iter(spec.actions.items()))
+        target = getattr(world, name)
+        url = detail_url(spec.basename, target.pk) + f"{action}/"
+        method, body = "post", resolve(valid(world), world)
     counts, before = row_counts(), state_of(target)
 
     response = getattr(researcher, method)(url, {**body, "nmae": "x", "colour": "red"})

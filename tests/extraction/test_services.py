@@ -23,6 +23,15 @@ Last year NATO stationed 1,100 soldiers in the Baltic region, 900 of which were 
 """
 
 
+# Peskov's words again, in a new article (as in seed 004).
+PESKOV = (
+    "Russia and NATO in ‘direct confrontation’ – Kremlin\n\n"
+    "Relations are a “direct confrontation,” Kremlin spokesman Dmitry Peskov has said.\n\n"
+    "The alliance marked the anniversary of its founding treaty with a meeting of its "
+    "foreign ministers, who discussed the war and the support of their governments.\n"
+)
+
+
 @pytest.fixture
 def article(seeded):
     source, _ = importing.import_text(ARTICLE)
@@ -89,6 +98,43 @@ def test_accepting_a_headline_quote_marks_it_and_says_the_attribution_is_inferre
     assert "The headline does not name the speaker" in quote.attribution_note
     body = services.accept_quote(candidate(source, "direct confrontation,"), user=user)
     assert (body.from_headline, body.attribution_inferred) == (False, False)
+
+
+def test_accepting_proposes_the_statements_the_new_quote_repeats(seeded, user):
+    """What an accepted quote repeats is proposed at once, in the accept's transaction (as the
+    admin and the API do for the quotes they make): Peskov's "direct confrontation" is an
+    appearance of his seeded statement."""
+    from quotes.models import Statement, StatementSuggestion
+
+    source, _ = importing.import_text(PESKOV)
+    services.extract_source(source)
+    statement = Statement.objects.get(slug="russia-nato-direct-confrontation")
+    quote = services.accept_quote(candidate(source, "direct confrontation,"), user=user)
+    [suggestion] = StatementSuggestion.objects.filter(quote=quote)
+    assert (suggestion.statement, suggestion.method, suggestion.status) == (
+        statement,
+        "exact",
+        "pending",
+    )
+
+
+def test_a_refused_accept_proposes_nothing(seeded, user, monkeypatch):
+    """The suggestion is part of the accept: when it fails, no quote is made either."""
+    from quotes.models import StatementSuggestion
+
+    def broken(quote):
+        raise RuntimeError("the matching failed")
+
+    monkeypatch.setattr(services, "suggest_statements", broken)
+    source, _ = importing.import_text(PESKOV)
+    services.extract_source(source)
+    words = candidate(source, "direct confrontation,")
+    before = (Quote.objects.count(), StatementSuggestion.objects.count())
+    with pytest.raises(RuntimeError):
+        services.accept_quote(words, user=user)
+    assert (Quote.objects.count(), StatementSuggestion.objects.count()) == before
+    words.refresh_from_db()
+    assert words.status == CandidateStatus.PENDING
 
 
 def test_accepting_a_new_speaker_makes_the_speaker(article, user):

@@ -50,6 +50,7 @@ from tqdm import tqdm
 from core.dates import DatePrecision
 from core.review import ReviewStatus
 from quotes.choices import EventKind, OrganizationKind, QuoteKind, SpeakerKind
+from quotes.matching import match_text
 from quotes.models import Event, Organization, Quote, Speaker, Treaty, TroopFigure
 from sources.models import Citation, Outlet, Source
 
@@ -620,6 +621,9 @@ class CorpusGenerator:
             from_headline=False,
             note="",
             status=status,
+            statement_id=None,
+            # What the pre_save receiver would set (COPY skips it): the app's own function.
+            match_text=match_text(text),
         )
         if rng.random() < 0.05:
             self.tables[Quote.treaties.through].add(
