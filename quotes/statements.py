@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
-from core.review import mark_written
+from core.review import is_visible, mark_written
 from quotes import matching
 from quotes.models import (
     Quote,
@@ -464,7 +464,10 @@ def unique_slug(text: str) -> str:
 
 
 def _new_statement(quotes, *, user, reason) -> Statement:
-    first = min(quotes, key=appearance_sort_key)
+    # The first appearance's wording, among those the public may read when there are any: a
+    # draft's words must not reach the public through the statement's text.
+    public = [quote for quote in quotes if is_visible(quote, None)]
+    first = min(public or quotes, key=appearance_sort_key)
     statement = Statement(
         speaker_id=first.speaker_id,
         slug=unique_slug(first.text),

@@ -205,6 +205,22 @@ def test_confirming_two_quotes_makes_their_statement_and_keeps_the_history(resea
         statements.confirm(suggestion, user=researcher_user)
 
 
+def test_a_new_statement_takes_its_wording_from_a_published_appearance(researcher_user):
+    """The statement's text is shown to the public: never a draft's words, even when the draft
+    is the earlier appearance."""
+    speaker = SpeakerFactory()
+    draft = said(speaker, "We will defend every inch of allied territory, and Russia knows it")
+    published = said(speaker, "We will defend every inch of allied territory")
+    for quote, year, status in ((draft, 2010, "draft"), (published, 2019, "published")):
+        quote.source.published_on = datetime.date(year, 3, 1)
+        quote.source.save()
+        Quote.objects.filter(pk=quote.pk).update(status=status)
+    [suggestion] = statements.suggest_statements(Quote.objects.get(pk=published.pk))
+    statement = statements.confirm(suggestion, user=researcher_user, reason="Same words.")
+    assert statement.text == "We will defend every inch of allied territory"
+    assert "knows" not in statement.slug
+
+
 def test_confirming_a_quote_for_a_statement_adds_it(researcher_user):
     statement = StatementFactory()
     member = said(statement.speaker, "We will defend every inch.")
