@@ -95,7 +95,10 @@ def test_two_researchers_writing_the_same_version_cannot_both_win(monkeypatch):
     user.groups.add(Group.objects.get(name="researchers"))
     token = Token.objects.create(user=user).key
     url = detail_url("quote", Quote.objects.get(text="obsolete").pk)
+    # Read as a researcher: the record's ETag, the If-Match token (an anonymous read's ETag is
+    # a digest of its body, core.cache).
     reader = APIClient()
+    reader.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     etag = reader.get(url)["ETag"]
 
     first_is_writing = threading.Event()
