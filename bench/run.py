@@ -129,30 +129,19 @@ def label(quotes: int) -> str:
 # ---------------------------------------------------------------------------- set-up
 
 
-def ensure_wrk():
-    if shutil.which("wrk"):
+def ensure_debian_package(command: str, package: str | None = None):
+    """`command` on the PATH, from Debian's package of that name if it is missing."""
+    if shutil.which(command):
         return
-    log("wrk is missing: installing Debian's package (apt-get install -y wrk)")
-    install = ["apt-get", "install", "-y", "-qq", "wrk"]
+    package = package or command
+    log(f"{command} is missing: installing Debian's package (apt-get install -y {package})")
+    install = ["apt-get", "install", "-y", "-qq", package]
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     if subprocess.run(install, env=env).returncode != 0:
         subprocess.run(["apt-get", "update", "-qq"], env=env, check=True)
         subprocess.run(install, env=env, check=True)
-    if not shutil.which("wrk"):
-        sys.exit("wrk could not be installed: install it (apt-get install wrk) and run again.")
-
-
-def ensure_redis_server():
-    if shutil.which("redis-server"):
-        return
-    log("redis-server is missing: installing Debian's package (apt-get install -y redis-server)")
-    install = ["apt-get", "install", "-y", "-qq", "redis-server"]
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    if subprocess.run(install, env=env).returncode != 0:
-        subprocess.run(["apt-get", "update", "-qq"], env=env, check=True)
-        subprocess.run(install, env=env, check=True)
-    if not shutil.which("redis-server"):
-        sys.exit("redis-server could not be installed: install it (apt-get install redis-server).")
+    if not shutil.which(command):
+        sys.exit(f"{command} could not be installed: install it (apt-get install {package}).")
 
 
 class Redis:
@@ -1065,9 +1054,9 @@ def main():
             f"BENCH_CONTENDERS: unknown {', '.join(sorted(unknown))}; "
             f"choose from {','.join(CONTENDERS)}."
         )
-    ensure_wrk()
+    ensure_debian_package("wrk")
     if "Bc" in config.contenders:
-        ensure_redis_server()
+        ensure_debian_package("redis-server")
     ensure_postgres(config)
     corpora = {"small": Corpus(config, config.small_quotes), "big": Corpus(config, config.quotes)}
     for corpus in corpora.values():

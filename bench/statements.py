@@ -41,6 +41,8 @@ from pathlib import Path
 
 import psycopg
 
+from bench.run import generator_version, label, log
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 STATE = BENCH / ".state"  # markers and logs, git-ignored
@@ -65,22 +67,6 @@ VACUUMED = [
     "sources_historicalsource",
     "sources_outlet",
 ]
-
-
-def log(message: str):
-    print(f"[{datetime.datetime.now():%H:%M:%S}] {message}", file=sys.stderr, flush=True)
-
-
-def label(quotes: int) -> str:
-    for size, suffix in ((1_000_000, "m"), (1_000, "k")):
-        if quotes % size == 0:
-            return f"{quotes // size}{suffix}"
-    return str(quotes)
-
-
-def generator_version() -> int:
-    source = (BENCH / "management/commands/generate_corpus.py").read_text(encoding="utf-8")
-    return int(re.search(r"^GENERATOR_VERSION = (\d+)", source, re.MULTILINE).group(1))
 
 
 # ---------------------------------------------------------------------------- the corpus
