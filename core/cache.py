@@ -133,13 +133,22 @@ class ContentVersion:
         self.change()
 
 
-def write_version(value: int):
-    """Sets the content version, raising if the cache did not take it (django-redis would
-    otherwise swallow the error: IGNORE_EXCEPTIONS)."""
+def redis_client():
+    """The raw Redis client of the shared cache (django-redis), or None for a cache that is not
+    shared between processes (LocMem). Raw: its errors are raised, where django-redis's
+    IGNORE_EXCEPTIONS would swallow them."""
     client = getattr(cache, "client", None)
-    if client is not None and hasattr(client, "get_client"):  # django-redis
+    if client is None or not hasattr(client, "get_client"):
+        return None
+    return client.get_client(write=True)
+
+
+def write_version(value: int):
+    """Sets the content version, raising if the cache did not take it."""
+    client = redis_client()
+    if client is not None:
         # An int is stored as itself by django-redis, so `cache.get` reads it back as an int.
-        client.get_client(write=True).set(cache.make_and_validate_key(VERSION_KEY), value)
+        client.set(cache.make_and_validate_key(VERSION_KEY), value)
     else:
         cache.set(VERSION_KEY, value, timeout=None)
 
@@ -261,11 +270,6 @@ class PrefetchedHistories:
             by_timeout.setdefault(timeout, {})[key] = value
         for timeout, values in by_timeout.items():
             cache.set_many(values, timeout)
-
-
-def throttles_allow(request) -> bool:
-    """Whether DRF's default throttles let this anonymous request through, counting it."""
-    return Throttles(request).allow()
 
 
 def throttled(wait: float | None) -> HttpResponse:

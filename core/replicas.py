@@ -49,6 +49,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, Error, connections
 
+from core.cache import redis_client
+
 logger = logging.getLogger(__name__)
 
 # How long a replica that failed is left alone by this process before it is tried again.
@@ -276,15 +278,6 @@ def primary_lsn() -> int | None:
         logger.warning("replicas: the primary's LSN could not be read: %s", exc)
         return None
     return lsn
-
-
-def redis_client():
-    """The raw Redis client of the shared cache (django-redis), or None: another cache is not
-    shared between processes (LocMem) or cannot keep a maximum atomically."""
-    client = getattr(cache, "client", None)
-    if client is None or not hasattr(client, "get_client"):
-        return None
-    return client.get_client(write=True)
 
 
 class CacheUnavailable(Exception):

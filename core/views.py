@@ -3,11 +3,12 @@
 import logging
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import DatabaseError, connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from core.cache import redis_client
 
 logger = logging.getLogger(__name__)
 
@@ -25,11 +26,11 @@ def database_status() -> str:
 
 def cache_status() -> str:
     """ "ok" (Redis answers), "unreachable", or "per-process" (the embedded default)."""
-    client = getattr(cache, "client", None)
-    if client is None or not hasattr(client, "get_client"):
+    client = redis_client()
+    if client is None:
         return "per-process"
     try:
-        client.get_client(write=True).ping()
+        client.ping()
     except Exception as exc:  # whatever redis-py raises for a server that does not answer
         logger.warning("health check: cache unreachable: %s", exc)
         return "unreachable"
