@@ -24,6 +24,8 @@ the admin's bulk actions:
   and is published again (with a reason). The public never sees a published record rewritten.
 """
 
+import contextlib
+import contextvars
 from collections.abc import Mapping
 
 from django.db import models, transaction
@@ -71,9 +73,30 @@ def sees_drafts(user, model) -> bool:
     if not is_reviewed(model):
         return True
     if user is None:
-        return False
-    meta = model._meta
-    return user.has_perm(f"{meta.app_label}.view_{meta.model_name}")
+        answer = False
+    else:
+        meta = model._meta
+        answer = user.has_perm(f"{meta.app_label}.view_{meta.model_name}")
+    asked = _asked.get()
+    if asked is not None:
+        asked.append((model, answer))
+    return answer
+
+
+# The answers of sees_drafts() while recording_visibility() records them.
+_asked: contextvars.ContextVar[list | None] = contextvars.ContextVar("asked", default=None)
+
+
+@contextlib.contextmanager
+def recording_visibility():
+    """Record what sees_drafts() answers inside the block: [(model, sees drafts), ...], what
+    the code run in it decided about visibility (core.compiled keys a query's shape on it)."""
+    asked = []
+    token = _asked.set(asked)
+    try:
+        yield asked
+    finally:
+        _asked.reset(token)
 
 
 def visible(queryset, user):

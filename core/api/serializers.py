@@ -105,6 +105,23 @@ class StrictModelSerializer(UnknownFieldsMixin, serializers.ModelSerializer):
     }
     serializer_related_field = StrictPrimaryKeyRelatedField
 
+    def get_fields(self):
+        # ModelSerializer's fields, built from the model once per class (and form: a brief form
+        # has fewer) and cloned for each serializer: building them for every request was a
+        # sixth of a detail's CPU (docs/performance.md). tests/core/api/test_field_templates.py
+        # holds the clones to what ModelSerializer builds.
+        key = (type(self), getattr(self, "nested", False))
+        templates = _FIELD_TEMPLATES.get(key)
+        if templates is None:
+            built = super().get_fields()
+            templates = _FIELD_TEMPLATES.setdefault(
+                key, [(name, field, clones_shallowly(field)) for name, field in built.items()]
+            )
+        return {
+            name: type(field)(*field._args, **field._kwargs) if shallow else copy.deepcopy(field)
+            for name, field, shallow in templates
+        }
+
     @cached_property
     def _read_plan(self):
         """(field, the model column it shows, or None) for each readable field."""
@@ -138,6 +155,38 @@ class StrictModelSerializer(UnknownFieldsMixin, serializers.ModelSerializer):
                 None if value is None else field.to_representation(value)
             )
         return representation
+
+
+# (serializer class, brief form) -> [(name, unbound template field, clones_shallowly)]: see
+# StrictModelSerializer.get_fields. Never bound, so never tied to a request.
+_FIELD_TEMPLATES: dict[tuple[type, bool], list[tuple[str, serializers.Field, bool]]] = {}
+
+# Containers a DRF field copies (validators: list(); choices: a dict of its own) or only reads
+# (style: the browsable API's form hints).
+_UNSHARED_ARGUMENTS = frozenset({"validators", "choices", "style"})
+
+
+def clones_shallowly(field) -> bool:
+    """Whether a new field built from `field`'s own arguments is as good as DRF's deep copy
+    (`Field.__deepcopy__` deep-copies them, then builds anew): no argument holds a field (a
+    child, a nested serializer's child), which must not be shared between requests, nor a
+    mutable value the field keeps as it is (a list `default`)."""
+
+    def holds_field(value) -> bool:
+        if isinstance(value, serializers.Field):
+            return True
+        if isinstance(value, list | tuple | set | frozenset):
+            return any(holds_field(item) for item in value)
+        if isinstance(value, dict):
+            return any(holds_field(item) for item in value.values())
+        return False
+
+    for name, value in [*enumerate(field._args), *field._kwargs.items()]:
+        if holds_field(value):
+            return False
+        if isinstance(value, list | dict | set) and name not in _UNSHARED_ARGUMENTS:
+            return False
+    return True
 
 
 # The description of every brief form in the schema (core.api.schema).

@@ -1,12 +1,14 @@
 """The fast paths of core.api, held to DRF's own code (docs/performance.md says what each buys).
 
-Three places write out what DRF does generically:
+Four places write out what DRF does generically:
+- `StrictModelSerializer.get_fields` clones fields built once per class (see also
+  tests/core/api/test_field_templates.py) instead of building them from the model each time;
 - `StrictModelSerializer.to_representation` reads a plain column with getattr;
 - `IdentityURLField.get_url` reverses a URL once per request and fills in each id;
 - `BriefRelatedField.to_representation` writes the brief form out from `Meta.brief_fields`
   instead of building the nested serializer (its fields) for every relation of a request.
 
-`drf_generic_paths()` puts DRF's own code back in all three places at once, at every level
+`drf_generic_paths()` puts DRF's own code back in all four places at once, at every level
 of nesting, and each test renders the same requests with and without it: the responses must be
 the same bytes. `test_the_guard_sees_a_mutated_fast_path` proves the comparison can fail.
 """
@@ -35,6 +37,9 @@ def generic_brief(field, value):
 def drf_generic_paths():
     """DRF's own code in place of each fast path of core.api."""
     with (
+        mock.patch.object(
+            StrictModelSerializer, "get_fields", serializers.ModelSerializer.get_fields
+        ),
         mock.patch.object(
             StrictModelSerializer, "to_representation", serializers.Serializer.to_representation
         ),
