@@ -31,13 +31,15 @@ DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 PUBLISHED = "published"
 
-# The columns Django selects, in its order (select_related speaker, source, event, with the
-# source text deferred and the context cut in SQL): see QuoteViewSet.queryset.
+# The columns Django selects, in its order (select_related speaker, source, event and the
+# statement with its speaker, with the source text deferred and the context cut in SQL): see
+# QuoteViewSet.queryset.
 QUOTE_COLUMNS = [
     *("id", "created_at", "updated_at", "source_id", "start", "end", "text", "status"),
     *("speaker_id", "kind", "said_on", "said_on_precision", "said_on_inferred", "said_on_note"),
     *("event_id", "language", "is_translation", "original_language", "speaker_language"),
-    *("attribution_note", "attribution_inferred", "from_headline", "note"),
+    *("attribution_note", "attribution_inferred", "from_headline", "note", "statement_id"),
+    "match_text",
 ]
 SOURCE_COLUMNS = [
     *("id", "created_at", "updated_at", "title", "original_title", "slug", "outlet_id"),
@@ -54,11 +56,13 @@ EVENT_COLUMNS = [
     *("ends_on_precision", "ends_on_inferred", "ends_on_note", "place", "country"),
     *("organization_id", "note"),
 ]
+STATEMENT_COLUMNS = ["id", "created_at", "updated_at", "speaker_id", "slug", "text", "note"]
 TREATY_COLUMNS = [
     *("id", "created_at", "updated_at", "name", "short_name", "slug", "aliases", "signed_on"),
     *("signed_on_precision", "signed_on_inferred", "signed_on_note", "signed_place", "note"),
 ]
 
+STATEMENT_SPEAKER = "T6"  # (no quotes: Django writes its aliases bare)
 CONTEXT = (
     'SUBSTRING("sources_source"."text", (GREATEST(("quotes_quote"."start" - 200), 0) + 1), '
     '("quotes_quote"."start" - GREATEST(("quotes_quote"."start" - 200), 0))) '
@@ -75,7 +79,12 @@ JOINS = (
     'FROM "quotes_quote" '
     'INNER JOIN "sources_source" ON ("quotes_quote"."source_id" = "sources_source"."id") '
     'INNER JOIN "quotes_speaker" ON ("quotes_quote"."speaker_id" = "quotes_speaker"."id") '
-    'LEFT OUTER JOIN "quotes_event" ON ("quotes_quote"."event_id" = "quotes_event"."id")'
+    'LEFT OUTER JOIN "quotes_event" ON ("quotes_quote"."event_id" = "quotes_event"."id") '
+    'LEFT OUTER JOIN "quotes_statement" '
+    'ON ("quotes_quote"."statement_id" = "quotes_statement"."id") '
+    # The statement's speaker: the speakers table joined a second time, under Django's alias.
+    f'LEFT OUTER JOIN "quotes_speaker" {STATEMENT_SPEAKER} '
+    f'ON ("quotes_statement"."speaker_id" = {STATEMENT_SPEAKER}."id")'
 )
 STATUS = '"quotes_quote"."status" = %s'
 # A page in two steps, as the API's deferred join (core.api.pagination): its sort keys from the
@@ -92,7 +101,9 @@ SPEAKER_IDS = (
 
 
 def columns(table: str, names: list[str]) -> list[str]:
-    return [f'"{table}"."{name}"' for name in names]
+    """The columns of `table`, or of an alias Django gave a table it joins twice (bare)."""
+    name_of_table = table if table == STATEMENT_SPEAKER else f'"{table}"'
+    return [f'{name_of_table}."{name}"' for name in names]
 
 
 def quote_select() -> str:
@@ -102,6 +113,8 @@ def quote_select() -> str:
         *columns("sources_source", SOURCE_COLUMNS),
         *columns("quotes_speaker", SPEAKER_COLUMNS),
         *columns("quotes_event", EVENT_COLUMNS),
+        *columns("quotes_statement", STATEMENT_COLUMNS),
+        *columns(STATEMENT_SPEAKER, SPEAKER_COLUMNS),
     ]
     return f"SELECT {', '.join(parts)} {JOINS}"
 
@@ -117,10 +130,18 @@ RANDOM_BOUNDS = (
     'SELECT MIN("quotes_quote"."id") AS "low", MAX("quotes_quote"."id") AS "high" '
     f'FROM "quotes_quote" WHERE {STATUS}'
 )
-RANDOM_PICK = (
+# The API's random_key(): ids drawn between the bounds, tested in one query; when none
+# matches, a count and an offset.
+RANDOM_PROBES = 128
+RANDOM_MATCHES = (
     f'SELECT "quotes_quote"."id" AS "pk" FROM "quotes_quote" WHERE ({STATUS} AND '
-    '"quotes_quote"."id" >= %s) ORDER BY 1 ASC LIMIT 1'
+    '"quotes_quote"."id" IN ({ids}))'
 )
+RANDOM_COUNT = f'SELECT COUNT(*) AS "__count" FROM "quotes_quote" WHERE {STATUS}'
+RANDOM_AT = (
+    f'SELECT "quotes_quote"."id" AS "pk" FROM "quotes_quote" WHERE {STATUS} ORDER BY 1 ASC LIMIT 1'
+)
+RANDOM_ATTEMPTS = 3  # drawn again when the quote drawn is gone before it is read
 
 
 def positions() -> dict[str, int]:
@@ -130,6 +151,8 @@ def positions() -> dict[str, int]:
     names += [f"source.{name}" for name in SOURCE_COLUMNS]
     names += [f"speaker.{name}" for name in SPEAKER_COLUMNS]
     names += [f"event.{name}" for name in EVENT_COLUMNS]
+    names += [f"statement.{name}" for name in STATEMENT_COLUMNS]
+    names += [f"statement_speaker.{name}" for name in SPEAKER_COLUMNS]
     return {name: index for index, name in enumerate(names)}
 
 
@@ -215,7 +238,7 @@ def quote_json(row: tuple, at: dict[str, int], treaties: list, base: str) -> dic
         return row[at[name]]
 
     quote_id, speaker_name = v("quote.id"), v("speaker.name")
-    event_id = v("quote.event_id")
+    event_id, statement_id = v("quote.event_id"), v("quote.statement_id")
     return {
         "id": quote_id,
         "url": f"{base}/api/v1/quotes/{quote_id}/",
@@ -259,6 +282,15 @@ def quote_json(row: tuple, at: dict[str, int], treaties: list, base: str) -> dic
         "attribution_note": v("quote.attribution_note"),
         "attribution_inferred": v("quote.attribution_inferred"),
         "from_headline": v("quote.from_headline"),
+        "statement": None
+        if statement_id is None
+        else {
+            "id": statement_id,
+            "url": f"{base}/api/v1/statements/{statement_id}/",
+            # Statement.__str__: its own speaker's name (the statement's, not the quote's).
+            "display": f"{v('statement_speaker.name')}: “{preview(v('statement.text'))}”",
+            "slug": v("statement.slug"),
+        },
         "note": v("quote.note"),
         "status": v("quote.status"),
         "created_at": iso_datetime(v("quote.created_at")),
@@ -285,15 +317,21 @@ def treaties_of(connection, quote_ids: list[int], base: str) -> dict[int, list]:
     return by_quote
 
 
-def serialize(connection, rows: list[tuple], base: str) -> list[dict]:
-    """JSON of `rows`, with their treaties (one query, as Django's prefetch_related)."""
+def serialize(connection, rows: list[tuple], base: str, ids: list[int] | None = None):
+    """JSON of `rows`, with their treaties (one query, as Django's prefetch_related: for the
+    rows in the order their query gave them); in the order of `ids` when given (a row missing
+    is left out), else in theirs."""
     at = POSITIONS
     treaties = treaties_of(connection, [row[at["quote.id"]] for row in rows], base)
+    if ids is not None:
+        by_id = {row[at["quote.id"]]: row for row in rows}
+        rows = [by_id[quote_id] for quote_id in ids if quote_id in by_id]
     return [quote_json(row, at, treaties[row[at["quote.id"]]], base) for row in rows]
 
 
 def rows_by_id(connection, ids: list[int]) -> list[tuple]:
-    """The rows of these quotes, in this order (the API's rows_by_id: in_bulk)."""
+    """The rows of these quotes, by id (the API's `rows.in_bulk(ids)`: one query, in the
+    order of their ids, which its prefetch of the treaties follows)."""
     if not ids:
         return []
     sql = (
@@ -301,8 +339,7 @@ def rows_by_id(connection, ids: list[int]) -> list[tuple]:
         f'"quotes_quote"."id" IN ({", ".join(["%s"] * len(ids))})) '
         'ORDER BY "quotes_quote"."id" ASC'
     )
-    by_id = {row[0]: row for row in fetch(connection, sql, [PUBLISHED, *ids])}
-    return [by_id[quote_id] for quote_id in ids if quote_id in by_id]
+    return fetch(connection, sql, [PUBLISHED, *ids])
 
 
 # ---------------------------------------------------------------------------- endpoints
@@ -312,31 +349,52 @@ def detail(connection, quote_id: int, base: str):
     sql = f'{quote_select()} WHERE ({STATUS} AND "quotes_quote"."id" = %s) LIMIT 21'
     rows = fetch(connection, sql, [PUBLISHED, quote_id])
     if not rows:
-        raise HttpError("404 Not Found", "not_found", "No Quote matches the given query.")
+        raise HttpError("404 Not Found", "not_found", "Not found.")
     return serialize(connection, rows, base)[0]
+
+
+def random_key(connection) -> int | None:
+    """The id of a published quote drawn uniformly, or None if there is none (the API's
+    random_key(): the first of RANDOM_PROBES draws that matches, else a count and an
+    offset)."""
+    ((low, high),) = fetch(connection, RANDOM_BOUNDS, [PUBLISHED])
+    if low is None:
+        return None
+    draws = [random.randint(low, high) for _ in range(RANDOM_PROBES)]
+    probes = list(set(draws))  # `pk__in=set(draws)`: the set's order, as Django writes it
+    sql = RANDOM_MATCHES.format(ids=", ".join(["%s"] * len(probes)))
+    matching = {row[0] for row in fetch(connection, sql, [PUBLISHED, *probes])}
+    chosen = next((draw for draw in draws if draw in matching), None)
+    if chosen is not None:
+        return chosen
+    ((count,),) = fetch(connection, RANDOM_COUNT, [PUBLISHED])
+    if not count:
+        return None
+    offset = random.randrange(count)
+    if offset:  # Django writes no OFFSET 0
+        rows = fetch(connection, f"{RANDOM_AT} OFFSET %s", [PUBLISHED, offset])
+    else:
+        rows = fetch(connection, RANDOM_AT, [PUBLISHED])
+    return rows[0][0] if rows else None
 
 
 def random_quote(connection, base: str):
-    ((low, high),) = fetch(connection, RANDOM_BOUNDS, [PUBLISHED])
-    if low is None:
-        raise HttpError("404 Not Found", "not_found", "No quote matches the filters.")
-    pivot = random.randint(low, high)
-    rows = rows_by_id(
-        connection, [row[0] for row in fetch(connection, RANDOM_PICK, [PUBLISHED, pivot])]
-    )
-    if not rows:
-        raise HttpError("404 Not Found", "not_found", "No quote matches the filters.")
-    return serialize(connection, rows, base)[0]
+    for _ in range(RANDOM_ATTEMPTS):
+        chosen = random_key(connection)
+        if chosen is None:
+            continue
+        rows = rows_by_id(connection, [chosen])
+        if rows:
+            return serialize(connection, rows, base)[0]
+    raise HttpError("404 Not Found", "not_found", "No quote matches the filters.")
 
 
 def page_size_of(query: dict) -> int:
     raw = query.get("page_size", [None])[-1]
     if raw is None:
         return DEFAULT_PAGE_SIZE
-    try:
-        size = int(raw)
-    except ValueError:
-        size = 0
+    # ASCII digits only, as the API (int() would also take "٣" or "+3").
+    size = int(raw) if raw.isascii() and raw.isdigit() else 0
     if size < 1:
         raise HttpError(
             "400 Bad Request",
@@ -355,8 +413,19 @@ def decode_cursor(raw: str | None, keys: list[str]):
         values, reverse, fields = payload["v"], bool(payload["r"]), payload["k"]
     except (ValueError, KeyError, TypeError, binascii.Error, orjson.JSONDecodeError):
         fields = values = reverse = None
-    if fields != keys or not isinstance(values, list) or len(values) != len(keys):
-        raise HttpError("400 Bad Request", "invalid", "Invalid cursor.", "cursor")
+    if (
+        fields != keys
+        or not isinstance(values, list)
+        or len(values) != len(keys)
+        or not all(v is None or isinstance(v, str | int | float) for v in values)
+        or any(isinstance(v, int | float) and not -(2**63) <= v < 2**63 for v in values)
+    ):
+        raise HttpError(
+            "400 Bad Request",
+            "invalid",
+            "Invalid cursor: use the next and previous links of a page with the same ordering.",
+            "cursor",
+        )
     return values, reverse
 
 
@@ -367,12 +436,15 @@ def cursor_token(keys: list[str], values: list, reverse: bool) -> str:
 
 
 def link(url: str, token: str | None) -> str | None:
-    """The URL with its cursor replaced (as rest_framework.utils.urls.replace_query_param)."""
+    """The URL with its cursor replaced (as rest_framework.utils.urls.replace_query_param), or
+    removed (remove_query_param) when `token` is empty."""
     if token is None:
         return None
     scheme, netloc, path, query, fragment = parse.urlsplit(url)
     params = parse.parse_qs(query, keep_blank_values=True)
-    params["cursor"] = [token]
+    params.pop("cursor", None)
+    if token:
+        params["cursor"] = [token]
     return parse.urlunsplit(
         (scheme, netloc, path, parse.urlencode(sorted(params.items()), doseq=True), fragment)
     )
@@ -427,17 +499,20 @@ def quote_list(connection, query: dict, base: str, url: str):
 
     has_next = bool(keys) and (has_more if not reverse else bool(cursor))
     has_previous = bool(keys) and (bool(cursor) if not reverse else has_more)
-    rows = rows_by_id(connection, [key[-1] for key in keys])
+    ids = [key[-1] for key in keys]
+    results = serialize(connection, rows_by_id(connection, ids), base, ids)
     next_cursor = cursor_token(keys_of(search), position(keys[-1]), False) if has_next else None
     previous_cursor = (
         cursor_token(keys_of(search), position(keys[0]), True) if has_previous else None
     )
+    # Past the end (the rows around the cursor gone since): `previous` is the first page.
+    after_the_end = bool(cursor) and not keys
     return {
         "next": link(url, next_cursor),
-        "previous": link(url, previous_cursor),
+        "previous": link(url, "" if after_the_end else previous_cursor),
         "next_cursor": next_cursor,
         "previous_cursor": previous_cursor,
-        "results": serialize(connection, rows, base),
+        "results": results,
     }
 
 

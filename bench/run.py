@@ -1,13 +1,15 @@
 """make bench: the API (B) against its limit (A, bench/raw_app.py) and a naive DRF (C), and the
-API again with its response cache warm (Bc, core.cache).
+API again with its response cache warm (Bc, core.cache), at two corpus sizes.
 
 Sets up what it needs: wrk (Debian's package), one PostgreSQL database per corpus size, filled
 by the bench app's `generate_corpus` (skipped when already filled with the same size and seed),
-for Bc a Redis of its own (Debian's redis-server on loopback, nothing kept on disk, stopped at
-the end), then serves each contender in turn with the same gunicorn setup on loopback, warms each
-endpoint up, loads it with wrk and prints requests/s and p50/p99 latency, the ratios B/A, B/C and
-Bc/A, queries per request, worker memory, and which targets are met. The results go to
-bench/results/.
+for Bc a Redis of its own (Debian's redis-server on loopback, nothing kept on disk, started for
+the big corpus's run and stopped after it), then serves each contender in turn with the same
+gunicorn setup on loopback, warms each endpoint up, loads it with wrk and prints requests/s and
+p50/p99 latency, the ratios B/A, B/C and Bc/A, queries per request, worker memory, and which
+targets are met. A, B and C are measured on both corpora (the small one first), Bc on the big
+one only: one table per size, then the targets at both sizes. The results go to
+bench/results/<big size>.md and .json.
 
 B runs with the response cache off (DJANGO_RESPONSE_CACHE=0, no REDIS_URL): it is what the API
 costs when it computes every answer. Bc is the same app with REDIS_URL set and the cache on;
@@ -17,8 +19,10 @@ cacheable endpoint does not hit. The random quote is never cached: Bc computes i
 
 Settings, from the environment (`make bench BENCH_QUOTES=20000 BENCH_DURATION=2` is a smoke run):
 
-    BENCH_QUOTES        quotes in the main corpus                  1000000
-    BENCH_SMALL_QUOTES  quotes in the corpus memory is compared to  BENCH_QUOTES / 10
+    BENCH_QUOTES        quotes in the big corpus                   1000000
+    BENCH_SMALL_QUOTES  quotes in the small corpus                 20000 (BENCH_QUOTES / 10,
+                                                                   at least 1, if BENCH_QUOTES
+                                                                   is 20000 or fewer)
     BENCH_SEED          seed of generate_corpus                    1
     BENCH_DURATION      seconds of load per endpoint               10
     BENCH_WARMUP        seconds of warm-up load per endpoint       2
@@ -76,6 +80,8 @@ LIST_ENDPOINTS = ["list_20", "list_100", "deep", "speaker"]
 UNCACHED_ENDPOINTS = {"random"}  # never stored by core.cache: Bc computes them as B does
 SEARCH_ENDPOINTS = ["search_rare", "search_medium", "search_common"]
 DETAIL_IDS = 200  # the detail endpoint cycles through this many quotes
+SMALL_QUOTES = 20_000  # the small corpus, unless the big one is no bigger
+SIZES = ("small", "big")
 
 CONTENDERS = {
     "A": "raw WSGI + psycopg pool + orjson",
@@ -92,7 +98,8 @@ def env_int(name: str, default: int) -> int:
 class Config:
     def __init__(self):
         self.quotes = env_int("BENCH_QUOTES", 1_000_000)
-        self.small_quotes = env_int("BENCH_SMALL_QUOTES", max(1, self.quotes // 10))
+        small_default = SMALL_QUOTES if self.quotes > SMALL_QUOTES else max(1, self.quotes // 10)
+        self.small_quotes = env_int("BENCH_SMALL_QUOTES", small_default)
         self.seed = env_int("BENCH_SEED", 1)
         self.duration = env_int("BENCH_DURATION", 10)
         self.warmup = env_int("BENCH_WARMUP", 2)
@@ -790,13 +797,13 @@ def ratio(numerator, denominator):
     return round(numerator / denominator, 2) if numerator and denominator else None
 
 
-def build_report(config, corpora, runs, queries) -> dict:
-    big, small = corpora["big"], corpora["small"]
+def size_rows(config, key: str, runs: dict, queries: dict) -> list[dict]:
+    """The table of one corpus size (`key`, "small" or "big"): a row per endpoint."""
     rows = []
     for name, title in ENDPOINTS.items():
         row = {"endpoint": name, "title": title}
         for contender in config.contenders:
-            result = runs.get((contender, "big"), {}).get("endpoints", {}).get(name)
+            result = runs.get((contender, key), {}).get("endpoints", {}).get(name)
             if result:
                 row[contender] = {
                     "rps": round(result["requests_per_second"], 1),
@@ -812,117 +819,178 @@ def build_report(config, corpora, runs, queries) -> dict:
         row["B/C"] = ratio(b, row.get("C", {}).get("rps"))
         row["Bc/A"] = ratio(row.get("Bc", {}).get("rps"), row.get("A", {}).get("rps"))
         row["cached"] = name not in UNCACHED_ENDPOINTS
-        for corpus_key in ("small", "big"):
+        for corpus_key in SIZES:
             count = queries.get(("B", corpus_key), {}).get(name, {})
             row[f"B_queries_{corpus_key}"] = count.get("queries")
-        row["C_queries"] = queries.get(("C", "big"), {}).get(name, {}).get("queries")
-        row["A_same_sql"] = queries.get(("B", "big"), {}).get(name, {}).get("same_sql")
+        row["B_queries"] = queries.get(("B", key), {}).get(name, {}).get("queries")
+        row["C_queries"] = queries.get(("C", key), {}).get(name, {}).get("queries")
+        row["A_same_sql"] = queries.get(("B", key), {}).get(name, {}).get("same_sql")
         rows.append(row)
-    by_name = {row["endpoint"]: row for row in rows}
+    return rows
 
+
+def same_bodies(runs: dict, key: str, first: str, second: str) -> dict:
+    """`first`'s answers compared with `second`'s at one corpus size; for the random quote (its
+    values vary from request to request), their keys only."""
+    if (first, key) not in runs or (second, key) not in runs:
+        return {}
+    compared = {}
+    for name in ENDPOINTS:
+        a_body, b_body = runs[(first, key)]["bodies"][name], runs[(second, key)]["bodies"][name]
+        if name in UNCACHED_ENDPOINTS:
+            a_keys, b_keys = shape(json.loads(a_body)), shape(json.loads(b_body))
+            compared[name] = "same keys" if a_keys == b_keys else "different keys"
+        else:
+            compared[name] = same_json(a_body, b_body)
+    return compared
+
+
+def build_targets(corpora, rows: dict[str, list[dict]], runs, queries) -> list[dict]:
+    """Issue #16's targets at each size measured, the older ones at the big size only. Each
+    target says its endpoint and its corpus ("20k", or "20k vs 1m" for a comparison)."""
+    small, big = corpora["small"], corpora["big"]
+    by_size = {key: {row["endpoint"]: row for row in rows[key]} for key in rows}
     targets = []
 
-    def target(what, endpoint, value, met, shown):
+    def target(what, endpoint, corpus, value, met, shown, size=None):
         targets.append(
-            {"target": what, "endpoint": endpoint, "value": value, "met": met, "shown": shown}
+            {
+                "target": what,
+                "endpoint": endpoint,
+                "size": size,
+                "corpus": corpus,
+                "value": value,
+                "met": met,
+                "shown": shown,
+            }
         )
 
-    for name in ["detail", *LIST_ENDPOINTS]:
-        value = by_name[name]["B/A"]
-        if value is not None:
-            target("B/A ≥ 0.5", name, value, value >= 0.5, f"{value:.2f}")
-    for name in SEARCH_ENDPOINTS:
-        value = by_name[name]["B/A"]
-        if value is not None:
-            target("B/A ≥ 0.6", name, value, value >= 0.6, f"{value:.2f}")
-    for name in ["detail", *LIST_ENDPOINTS, *SEARCH_ENDPOINTS]:
-        value = by_name[name]["Bc/A"]
-        if value is not None:
-            target("cached B ≥ 2 × A", name, value, value >= 2, f"{value:.2f}")
-    for name in ["list_20", "list_100"]:
-        value = by_name[name]["B/C"]
-        if value is not None:
-            target("B ≥ 3 × C", name, value, value >= 3, f"{value:.2f}")
-    for name in ["search_rare", "search_medium"]:
-        p99 = by_name[name].get("B", {}).get("p99_ms")
-        if p99 and by_name[name]["B"]["rps"]:
-            target("B p99 ≤ 50 ms", name, p99, p99 <= 50, f"{ms(p99)} ms")
-    first, deep = by_name["list_20"].get("B", {}), by_name["deep"].get("B", {})
-    if first.get("rps") and deep:
-        value = round(deep["rps"] / first["rps"], 2)
-        target("deep page = first page ± 10%", "deep", value, 0.9 <= value <= 1.1, f"{value:.2f}")
+    def each(names, sizes=SIZES):
+        """(endpoint, size, its row) for each endpoint at each size measured, sizes adjacent."""
+        for name in names:
+            for key in sizes:
+                if key in by_size:
+                    yield name, key, by_size[key][name]
+
+    def at_each(what, names, column, threshold, sizes=SIZES):
+        for name, key, row in each(names, sizes):
+            value = row[column]
+            if value is not None:
+                corpus = corpora[key].label
+                target(what, name, corpus, value, value >= threshold, f"{value:.2f}", key)
+
+    at_each("B/A ≥ 0.5", ["detail", *LIST_ENDPOINTS], "B/A", 0.5)
+    at_each("B/A ≥ 0.6", SEARCH_ENDPOINTS, "B/A", 0.6)
+    at_each("B ≥ C", ENDPOINTS, "B/C", 1.0)
+    for name, key, row in each(SEARCH_ENDPOINTS):
+        b, a = row.get("B", {}), row.get("A", {})
+        if b.get("rps") and a.get("rps") and a["p99_ms"]:
+            value = round(b["p99_ms"] / a["p99_ms"], 2)
+            target(
+                "search p99 ≤ 2 × A's p99",
+                name,
+                corpora[key].label,
+                value,
+                value <= 2,
+                f"B {ms(b['p99_ms'])} ms, A {ms(a['p99_ms'])} ms ({value:.2f} ×)",
+                key,
+            )
+    at_each("cached B ≥ 2 × A", ["detail", *LIST_ENDPOINTS, *SEARCH_ENDPOINTS], "Bc/A", 2, ["big"])
+    at_each("B ≥ 3 × C", ["list_20", "list_100"], "B/C", 3, ["big"])
+    for name, key, row in each(["search_rare", "search_medium"], ["big"]):
+        p99 = row.get("B", {}).get("p99_ms")
+        if p99 and row["B"]["rps"]:
+            target("B p99 ≤ 50 ms", name, big.label, p99, p99 <= 50, f"{ms(p99)} ms", key)
+    if "big" in by_size:
+        first, deep = by_size["big"]["list_20"].get("B", {}), by_size["big"]["deep"].get("B", {})
+        if first.get("rps") and deep:
+            value = round(deep["rps"] / first["rps"], 2)
+            met = 0.9 <= value <= 1.1
+            target(
+                "deep page = first page ± 10%", "deep", big.label, value, met, f"{value:.2f}", "big"
+            )
     b_small, b_big = queries.get(("B", "small"), {}), queries.get(("B", "big"), {})
+    between = f"{small.label} vs {big.label}"
     if b_small and b_big:
         for name in ENDPOINTS:
             counts = (b_small[name]["queries"], b_big[name]["queries"])
             target(
                 "queries constant",
                 name,
+                between,
                 counts,
                 counts[0] == counts[1],
                 f"{counts[0]} at {small.label}, {counts[1]} at {big.label}",
             )
-        counts = (b_big["list_20"]["queries"], b_big["list_100"]["queries"])
-        target(
-            "queries constant",
-            "list_20 vs list_100",
-            counts,
-            counts[0] == counts[1],
-            f"{counts[0]} for 20, {counts[1]} for 100",
-        )
-    memory = {}
-    for key in ("small", "big"):
-        run = runs.get(("B", key))
-        if run:
-            memory[key] = {"before": run["rss_mb_before"], "after": run["rss_mb_after"]}
-    if len(memory) == 2:
-        small_rss, big_rss = max(memory["small"]["after"]), max(memory["big"]["after"])
+    for key in SIZES:
+        counted = queries.get(("B", key))
+        if counted:
+            counts = (counted["list_20"]["queries"], counted["list_100"]["queries"])
+            target(
+                "queries constant",
+                "list_20 vs list_100",
+                corpora[key].label,
+                counts,
+                counts[0] == counts[1],
+                f"{counts[0]} for 20, {counts[1]} for 100",
+                key,
+            )
+    if ("B", "small") in runs and ("B", "big") in runs:
+        small_rss = max(runs[("B", "small")]["rss_mb_after"])
+        big_rss = max(runs[("B", "big")]["rss_mb_after"])
         value = round(big_rss / small_rss, 2)
         target(
             "worker memory flat (≤ +10%)",
             "B workers",
+            between,
             value,
             value <= 1.1,
             f"{small_rss:.0f} MB at {small.label} → {big_rss:.0f} MB at {big.label}",
         )
+    return targets
 
-    same = {}
-    if ("A", "big") in runs and ("B", "big") in runs:
-        for name in ENDPOINTS:
-            a_body, b_body = runs[("A", "big")]["bodies"][name], runs[("B", "big")]["bodies"][name]
-            if name == "random":
-                same[name] = (
-                    "same keys"
-                    if shape(json.loads(a_body)) == shape(json.loads(b_body))
-                    else "different keys"
-                )
-            else:
-                same[name] = same_json(a_body, b_body)
-    same_cached = {}
-    if ("B", "big") in runs and ("Bc", "big") in runs:
-        for name in ENDPOINTS:
-            b_body, bc_body = (
-                runs[("B", "big")]["bodies"][name],
-                runs[("Bc", "big")]["bodies"][name],
-            )
-            if name in UNCACHED_ENDPOINTS:
-                b_keys, bc_keys = shape(json.loads(b_body)), shape(json.loads(bc_body))
-                same_cached[name] = "same keys" if b_keys == bc_keys else "different keys"
-            else:
-                same_cached[name] = same_json(b_body, bc_body)
+
+def build_report(config, corpora, runs, queries) -> dict:
+    big = corpora["big"]
+    rows = {key: size_rows(config, key, runs, queries) for key in SIZES}
+    # A size is reported if some contender was measured on it (with BENCH_CONTENDERS=Bc, the
+    # small corpus is not); the big one always, for "rows".
+    measured = [key for key in SIZES if key == "big" or any(k == key for _, k in runs)]
+    sizes = {
+        key: {
+            "label": corpora[key].label,
+            "quotes": corpora[key].quotes,
+            "rows": rows[key],
+            "same_json_a_b": same_bodies(runs, key, "A", "B"),
+            "same_json_b_bc": same_bodies(runs, key, "B", "Bc"),
+        }
+        for key in measured
+    }
+    memory = {}
+    for key in SIZES:
+        run = runs.get(("B", key))
+        if run:
+            memory[key] = {"before": run["rss_mb_before"], "after": run["rss_mb_after"]}
     return {
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "machine": machine(),
         "postgres": postgres_settings(big),
         "config": config.as_dict(),
         "corpora": {
-            key: {"quotes": c.quotes, "database": c.database, "manifest": c.manifest}
+            key: {
+                "quotes": c.quotes,
+                "label": c.label,
+                "database": c.database,
+                "manifest": c.manifest,
+            }
             for key, c in corpora.items()
         },
-        "rows": rows,
-        "targets": targets,
-        "same_json_a_b": same,
-        "same_json_b_bc": same_cached,
+        "sizes": sizes,
+        # The big size's, as before there were two tables.
+        "rows": sizes["big"]["rows"],
+        "same_json_a_b": sizes["big"]["same_json_a_b"],
+        "same_json_b_bc": sizes["big"]["same_json_b_bc"],
+        "targets": build_targets(corpora, {key: rows[key] for key in measured}, runs, queries),
         "memory_mb": memory,
         "queries": {f"{c}-{k}": v for (c, k), v in queries.items()},
         "runs": {
@@ -932,15 +1000,20 @@ def build_report(config, corpora, runs, queries) -> dict:
     }
 
 
-def markdown(report: dict) -> str:
-    config, big = report["config"], report["corpora"]["big"]
-    contenders = [c for c in config["contenders"] if c in CONTENDERS]
+def size_table(report: dict, key: str, size: dict) -> list[str]:
+    """One corpus size: its corpus line, then its table, with the contenders measured on it."""
+    config, corpus = report["config"], report["corpora"][key]
+    rows = size["rows"]
+    contenders = [
+        c for c in config["contenders"] if c in CONTENDERS and any(c in row for row in rows)
+    ]
     cached = "Bc" in contenders
     lines = [
-        f"Corpus: {big['quotes']:,} quotes ({big['manifest'].get('published_quotes', 0):,} "
-        f"published), seed {config['seed']}. gunicorn gthread, {config['workers']} workers × "
-        f"{config['threads']} threads; wrk, {config['connections']} connections, "
-        f"{config['duration']} s per endpoint after {config['warmup']} s of warm-up.",
+        f"Corpus: {corpus['quotes']:,} quotes "
+        f"({corpus['manifest'].get('published_quotes', 0):,} published), seed {config['seed']}. "
+        f"gunicorn gthread, {config['workers']} workers × {config['threads']} threads; wrk, "
+        f"{config['connections']} connections, {config['duration']} s per endpoint after "
+        f"{config['warmup']} s of warm-up.",
         "",
         "| endpoint | "
         + " | ".join(f"{c} req/s | {c} p50 ms | {c} p99 ms" for c in contenders)
@@ -953,7 +1026,7 @@ def markdown(report: dict) -> str:
         + ("---: | " if cached else "")
         + "---: |",
     ]
-    for row in report["rows"]:
+    for row in rows:
         cells = [
             row["title"] + ("" if row.get("cached", True) or not cached else " (never cached)")
         ]
@@ -965,67 +1038,104 @@ def markdown(report: dict) -> str:
                 cells += ["0", "–", "–"]
             else:
                 cells += [f"{r['rps']:,.0f}", ms(r["p50_ms"]), ms(r["p99_ms"])]
+        queries = row.get("B_queries", row.get(f"B_queries_{key}"))
         cells += [
             f"{row['B/A']:.2f}" if row["B/A"] is not None else "",
             f"{row['B/C']:.2f}" if row["B/C"] is not None else "",
             *([f"{row['Bc/A']:.2f}" if row.get("Bc/A") is not None else ""] if cached else []),
-            str(row["B_queries_big"] or ""),
+            str(queries or ""),
         ]
         lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", "| target | endpoint | measured | |", "| --- | --- | --- | --- |"]
+    return lines
+
+
+def markdown(report: dict) -> str:
+    config = report["config"]
+    big_label = report["corpora"]["big"].get("label", "big")
+    sizes = report.get("sizes") or {"big": {"label": big_label, "rows": report["rows"]}}
+    contenders = [c for c in config["contenders"] if c in CONTENDERS]
+    lines = []
+    for key, size in sizes.items():
+        lines += [*size_table(report, key, size), ""]
+    lines += ["| target | endpoint | measured | |", "| --- | --- | --- | --- |"]
     for t in report["targets"]:
         verdict = "met" if t["met"] else "**missed**"
-        lines.append(f"| {t['target']} | {t['endpoint']} | {t['shown']} | {verdict} |")
-    terms = big["manifest"].get("search_terms") or {}
-    speaker = big["manifest"].get("busiest_speaker") or {}
-    lines += [
-        "",
-        "Search terms: "
-        + ", ".join(f"{kind} “{t['term']}” ({t['quotes']:,} quotes)" for kind, t in terms.items())
-        + f"; speaker: {speaker.get('slug')} ({speaker.get('quotes', 0):,} quotes, the most "
-        "quoted).",
+        endpoint = f"{t['endpoint']} ({t['corpus']})" if t.get("corpus") else t["endpoint"]
+        lines.append(f"| {t['target']} | {endpoint} | {t['shown']} | {verdict} |")
+    lines.append("")
+    for key, size in sizes.items():
+        manifest = report["corpora"][key]["manifest"]
+        terms = manifest.get("search_terms") or {}
+        speaker = manifest.get("busiest_speaker") or {}
+        lines.append(
+            f"Search terms at {size['label']}: "
+            + ", ".join(
+                f"{kind} “{t['term']}” ({t['quotes']:,} quotes)" for kind, t in terms.items()
+            )
+            + f"; speaker: {speaker.get('slug')} ({speaker.get('quotes', 0):,} quotes, the most "
+            "quoted)."
+        )
+    for size in sizes.values():
+        if size.get("same_json_a_b"):
+            lines.append(
+                f"A's responses compared with B's at {size['label']}: "
+                + ", ".join(f"{name} {verdict}" for name, verdict in size["same_json_a_b"].items())
+                + "."
+            )
+    for size in sizes.values():
+        if size.get("same_json_b_bc"):
+            lines.append(
+                f"Bc's responses (from the cache) compared with B's at {size['label']}: "
+                + ", ".join(f"{name} {verdict}" for name, verdict in size["same_json_b_bc"].items())
+                + "."
+            )
+    if "Bc" in contenders:
+        lines.append(
+            f"Bc (at {big_label} only): B with REDIS_URL set and the response cache on "
+            "(core.cache), every path of an endpoint requested before its load and answered "
+            "`X-Cache: HIT` before and after it; B runs with the cache off. The random quote is "
+            "never cached: Bc computes it as B does, with the cache's lookups on top."
+        )
+    compared = [
+        size for size in sizes.values() if any(r["A_same_sql"] is not None for r in size["rows"])
     ]
-    if report["same_json_a_b"]:
+    differing = {
+        size["label"]: [row["endpoint"] for row in size["rows"] if row["A_same_sql"] is False]
+        for size in compared
+    }
+    if compared and not any(differing.values()):
         lines.append(
-            "A's responses compared with B's: "
-            + ", ".join(f"{name} {verdict}" for name, verdict in report["same_json_a_b"].items())
-            + "."
+            "A sends the same SQL as B on every endpoint, at " + " and at ".join(differing) + "."
         )
-    if report.get("same_json_b_bc"):
-        lines.append(
-            "Bc's responses (from the cache) compared with B's: "
-            + ", ".join(f"{name} {verdict}" for name, verdict in report["same_json_b_bc"].items())
-            + "."
-        )
-    if cached:
-        lines.append(
-            "Bc: B with REDIS_URL set and the response cache on (core.cache), every path of an "
-            "endpoint requested before its load and answered `X-Cache: HIT` before and after it; "
-            "B runs with the cache off. The random quote is never cached: Bc computes it as B "
-            "does, with the cache's lookups on top."
-        )
-    same_sql = [row["endpoint"] for row in report["rows"] if row["A_same_sql"] is False]
-    if any(row["A_same_sql"] is not None for row in report["rows"]):
-        lines.append(
-            "A sends the same SQL as B on every endpoint."
-            if not same_sql
-            else f"A's SQL differs from B's on: {', '.join(same_sql)} (update bench/raw_app.py)."
-        )
-    disturbed = [
-        f"{c} {row['endpoint']} ({row[c]['other_cpu_cores']:.2f})"
-        for row in report["rows"]
+    else:
+        for corpus, names in differing.items():
+            lines.append(
+                f"A sends the same SQL as B on every endpoint at {corpus}."
+                if not names
+                else f"A's SQL differs from B's at {corpus} on: {', '.join(names)} "
+                "(update bench/raw_app.py)."
+            )
+    measured = [
+        (size["label"], row, c)
+        for size in sizes.values()
+        for row in size["rows"]
         for c in contenders
-        if row.get(c) and row[c]["other_cpu_cores"] > 0.1
+        if row.get(c)
+    ]
+    disturbed = [
+        f"{c} {row['endpoint']} at {corpus} ({row[c]['other_cpu_cores']:.2f})"
+        for corpus, row, c in measured
+        if row[c]["other_cpu_cores"] > 0.1
     ]
     if disturbed:
         lines.append(
             "Other processes used more than 0.1 of a core during: " + ", ".join(disturbed) + "."
         )
     longer = [
-        f"{c} {row['endpoint']} ({row[c]['requests']} requests in {row[c]['seconds']} s)"
-        for row in report["rows"]
-        for c in contenders
-        if row.get(c) and row[c]["seconds"] != config["duration"]
+        f"{c} {row['endpoint']} at {corpus} ({row[c]['requests']} requests in "
+        f"{row[c]['seconds']} s)"
+        for corpus, row, c in measured
+        if row[c]["seconds"] != config["duration"]
     ]
     if longer:
         lines.append(
@@ -1033,10 +1143,7 @@ def markdown(report: dict) -> str:
             f"{config['duration']} s: " + ", ".join(longer) + "."
         )
     errors = [
-        f"{c} {row['endpoint']}"
-        for row in report["rows"]
-        for c in contenders
-        if row.get(c, {}).get("errors")
+        f"{c} {row['endpoint']} at {corpus}" for corpus, row, c in measured if row[c]["errors"]
     ]
     if errors:
         lines.append("**Errors (non-2xx or socket) during**: " + ", ".join(errors) + ".")
@@ -1064,20 +1171,22 @@ def main():
     paths = {key: corpus.endpoints() for key, corpus in corpora.items()}
 
     queries = {}
-    if "B" in config.contenders:
-        for key, corpus in corpora.items():
-            log(f"counting queries per request of B (and comparing A's SQL) on {corpus.label}")
-            queries[("B", key)] = count_queries(corpus, paths[key]["B"], "B")
-    if "C" in config.contenders:
-        log(f"counting queries per request of C on {corpora['big'].label}")
-        queries[("C", "big")] = count_queries(corpora["big"], paths["big"]["C"], "C")
+    for contender, what in (("B", "B (and comparing A's SQL)"), ("C", "C")):
+        if contender in config.contenders:
+            for key, corpus in corpora.items():
+                log(f"counting queries per request of {what} on {corpus.label}")
+                queries[(contender, key)] = count_queries(corpus, paths[key][contender], contender)
 
     runs = {}
     quiet = QuietWaiter(config)
-    if "B" in config.contenders:  # worker memory at the small corpus, for comparison
+    # The small corpus first, every contender but Bc (the response cache is measured on the
+    # big corpus only): the tables, the targets and worker memory at both sizes.
+    small_contenders = [c for c in config.contenders if c != "Bc"]
+    if small_contenders:
         corpora["small"].warm_cache()
-        small = measure(["B"], corpora["small"], config, paths["small"], quiet)
-        runs[("B", "small")] = small["B"]
+        small = measure(small_contenders, corpora["small"], config, paths["small"], quiet)
+        for contender, run in small.items():
+            runs[(contender, "small")] = run
     corpora["big"].warm_cache()
     redis = Redis(config) if "Bc" in config.contenders else None
     try:
