@@ -1,6 +1,5 @@
 """WSGI entry point (gunicorn config.wsgi)."""
 
-import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -9,9 +8,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 application = get_wsgi_application()
 
-# A list page makes tens of thousands of short-lived objects (model instances, dicts), and at
-# CPython's default threshold (700) the collector ran several times per request, each time
-# walking the long-lived objects of the loaded app too. Those are frozen out of its reach,
-# and the young generation is collected less often: about 7% of a list page's CPU (bench/).
-gc.freeze()
-gc.set_threshold(50_000, 20, 100)
+# CPython's garbage collector keeps its default thresholds. A tuning (gc.freeze() and
+# gc.set_threshold(50_000, 20, 100)) was measured again for #16 and did not pay: no CPU
+# gain above the noise on a detail or a page of 20 (in one process, batches alternated),
+# while garbage left for the rarer older-generation collections held about 25 MB more per
+# process, and 100 MB more per bench worker (docs/performance.md).
