@@ -6,7 +6,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format migrate seed schema lock clean bench bench-extraction bench-statements eval-extraction eval-statements
+.PHONY: help install run test lint format migrate seed schema lock clean bench bench-cpu bench-extraction bench-statements eval-extraction eval-statements
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ eval-statements: install ## Score the statement suggestions on the curated seeds
 	@tmp=$$(mktemp -d); export DATABASE_URL=sqlite:///$$tmp/eval.sqlite3; \
 	$(BIN)/python manage.py migrate -v0 && $(BIN)/python manage.py seed -v0 && \
 	$(BIN)/python manage.py eval_statements --check $(EVAL_ARGS); status=$$?; rm -rf $$tmp; exit $$status
+
+bench-cpu: install ## CPU per request of each fast path of the read path against the generic code, in one process (after make bench)
+	$(BIN)/python -m bench.cpu all fields compiled permissions gc
 
 bench-extraction: install ## The extraction's speed: CPU per article, and importing 1,000 articles
 	$(BIN)/python -m bench.extraction

@@ -115,12 +115,9 @@ class StrictModelSerializer(UnknownFieldsMixin, serializers.ModelSerializer):
         if templates is None:
             built = super().get_fields()
             templates = _FIELD_TEMPLATES.setdefault(
-                key, [(name, field, clones_shallowly(field)) for name, field in built.items()]
+                key, [(name, field, clone_method(field)) for name, field in built.items()]
             )
-        return {
-            name: type(field)(*field._args, **field._kwargs) if shallow else copy.deepcopy(field)
-            for name, field, shallow in templates
-        }
+        return {name: clone(field, method) for name, field, method in templates}
 
     @cached_property
     def _read_plan(self):
@@ -157,7 +154,7 @@ class StrictModelSerializer(UnknownFieldsMixin, serializers.ModelSerializer):
         return representation
 
 
-# (serializer class, brief form) -> [(name, unbound template field, clones_shallowly)]: see
+# (serializer class, brief form) -> [(name, unbound template field, clone_method)]: see
 # StrictModelSerializer.get_fields. Never bound, so never tied to a request.
 _FIELD_TEMPLATES: dict[tuple[type, bool], list[tuple[str, serializers.Field, bool]]] = {}
 
@@ -166,27 +163,51 @@ _FIELD_TEMPLATES: dict[tuple[type, bool], list[tuple[str, serializers.Field, boo
 _UNSHARED_ARGUMENTS = frozenset({"validators", "choices", "style"})
 
 
-def clones_shallowly(field) -> bool:
-    """Whether a new field built from `field`'s own arguments is as good as DRF's deep copy
-    (`Field.__deepcopy__` deep-copies them, then builds anew): no argument holds a field (a
-    child, a nested serializer's child), which must not be shared between requests, nor a
-    mutable value the field keeps as it is (a list `default`)."""
+# How a template is cloned (see clone_method()).
+DEEP_COPY, REBUILD, COPY_ATTRIBUTES = "deep copy", "rebuild", "copy attributes"
 
-    def holds_field(value) -> bool:
-        if isinstance(value, serializers.Field):
-            return True
-        if isinstance(value, list | tuple | set | frozenset):
-            return any(holds_field(item) for item in value)
-        if isinstance(value, dict):
-            return any(holds_field(item) for item in value.values())
-        return False
 
+def clone(field, method: str):
+    """A new field like the unbound template `field`, as DRF's deep copy would make it."""
+    if method == COPY_ATTRIBUTES:
+        new = object.__new__(type(field))
+        new.__dict__.update(field.__dict__)
+        return new
+    if method == REBUILD:
+        return type(field)(*field._args, **field._kwargs)
+    return copy.deepcopy(field)
+
+
+def holds_field(value) -> bool:
+    if isinstance(value, serializers.Field):
+        return True
+    if isinstance(value, list | tuple | set | frozenset):
+        return any(holds_field(item) for item in value)
+    if isinstance(value, dict):
+        return any(holds_field(item) for item in value.values())
+    return False
+
+
+def clone_method(field) -> str:
+    """How to clone the template `field` as cheaply as DRF's deep copy is exact
+    (`Field.__deepcopy__` deep-copies its arguments, then builds it anew):
+
+    - DEEP_COPY when an argument holds a field (a list's child, a nested serializer's), which
+      must not be shared between requests, or a mutable value the field keeps as it is (a
+      list `default`);
+    - REBUILD, from the same arguments, when the field makes fields of its own (a serializer,
+      a list field whose __init__ makes its child);
+    - COPY_ATTRIBUTES otherwise: what __init__ sets from the same arguments, the containers
+      it only reads (validators, choices, error messages) shared.
+    """
     for name, value in [*enumerate(field._args), *field._kwargs.items()]:
         if holds_field(value):
-            return False
+            return DEEP_COPY
         if isinstance(value, list | dict | set) and name not in _UNSHARED_ARGUMENTS:
-            return False
-    return True
+            return DEEP_COPY
+    if isinstance(field, serializers.BaseSerializer) or holds_field(list(vars(field).values())):
+        return REBUILD
+    return COPY_ATTRIBUTES
 
 
 # The description of every brief form in the schema (core.api.schema).

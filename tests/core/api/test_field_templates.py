@@ -12,10 +12,18 @@ tests/core/api/test_rendering.py compares whole responses with DRF's generic cod
 import pytest
 from django.db.models import Manager, QuerySet
 from rest_framework import serializers
+from rest_framework.utils.formatting import lazy_format
 
 import config.urls  # noqa: F401  (every serializer of the API, through its viewsets)
 from core.api import serializers as core_serializers
-from core.api.serializers import ContentSerializer, StrictModelSerializer, clones_shallowly
+from core.api.serializers import (
+    COPY_ATTRIBUTES,
+    DEEP_COPY,
+    REBUILD,
+    ContentSerializer,
+    StrictModelSerializer,
+    clone_method,
+)
 
 
 def subclasses(cls):
@@ -51,6 +59,8 @@ def comparable(value):
         return [comparable(item) for item in value]
     if isinstance(value, dict):
         return {key: comparable(item) for key, item in value.items()}
+    if isinstance(value, lazy_format):
+        return ("message", str(value))
     if type(value).__module__ in {"rest_framework.validators", "django.core.validators"}:
         return (type(value), comparable(vars(value)))  # a validator built anew with the field
     return value
@@ -93,6 +103,18 @@ def test_the_fields_are_those_model_serializer_builds(cls, nested, monkeypatch):
     assert list(cached) == list(generic)
     for name in generic:
         assert shape(cached[name]) == shape(generic[name]), name
+        if not isinstance(generic[name], serializers.BaseSerializer):
+            # A copied field holds what DRF's own construction sets, bound the same way.
+            assert state(cached[name]) == state(generic[name]), name
+
+
+# A field's parent (another serializer in each case) and its place in DRF's creation order.
+UNCOMPARED = {"parent", "_creation_counter"}
+
+
+def state(field):
+    """A bound field's attributes, but those that differ between any two fields."""
+    return {key: comparable(value) for key, value in vars(field).items() if key not in UNCOMPARED}
 
 
 @pytest.mark.django_db
@@ -113,20 +135,24 @@ def test_the_templates_are_never_bound():
         build(cls, nested).fields  # noqa: B018  (builds the templates)
     assert core_serializers._FIELD_TEMPLATES
     for templates in core_serializers._FIELD_TEMPLATES.values():
-        for _name, field, _shallow in templates:
+        for _name, field, _method in templates:
             assert field.field_name is None
             assert field.parent is None
 
 
-def test_a_field_holding_a_field_or_a_mutable_value_is_deep_copied():
+def test_each_field_is_cloned_the_way_that_is_exact_for_it():
     child = serializers.CharField()
-    assert clones_shallowly(serializers.CharField(max_length=3, validators=[len]))
-    assert clones_shallowly(serializers.CharField(style={"base_template": "textarea.html"}))
-    assert not clones_shallowly(serializers.ListField(child=child))
+    assert clone_method(serializers.CharField(max_length=3, validators=[len])) == COPY_ATTRIBUTES
+    styled = serializers.CharField(style={"base_template": "textarea.html"})
+    assert clone_method(styled) == COPY_ATTRIBUTES
+    # A field that makes a field of its own is built anew, not given its template's.
+    assert clone_method(serializers.ListField()) == REBUILD
+    assert clone_method(ContentSerializer(read_only=True)) == REBUILD
+    assert clone_method(serializers.ListField(child=child)) == DEEP_COPY
     relation = serializers.PrimaryKeyRelatedField(read_only=True)
-    assert not clones_shallowly(serializers.ManyRelatedField(child_relation=relation))
-    assert not clones_shallowly(serializers.JSONField(default=[]))
-    assert not clones_shallowly(serializers.ChoiceField(choices=[1, 2], initial={"a": child}))
+    assert clone_method(serializers.ManyRelatedField(child_relation=relation)) == DEEP_COPY
+    assert clone_method(serializers.JSONField(default=[])) == DEEP_COPY
+    assert clone_method(serializers.ChoiceField(choices=[1, 2], initial={"a": child})) == DEEP_COPY
 
 
 def test_the_guard_sees_shared_fields(monkeypatch):
