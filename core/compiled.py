@@ -119,11 +119,13 @@ def db_value(queryset, pk):
     field = queryset.model._meta.pk
     connection = connections[queryset.db]
     value = field.get_db_prep_value(field.get_prep_value(pk), connection, prepared=True)
-    internal_type = field.get_internal_type()
-    low, high = connection.ops.integer_field_range(internal_type)
-    if isinstance(value, int) and not (
-        (low is None or value >= low) and (high is None or value <= high)
-    ):
+    if not isinstance(value, int):
+        return value
+    try:
+        low, high = connection.ops.integer_field_range(field.get_internal_type())
+    except KeyError:  # a key of another type that gives ints (PostgreSQL lists integers only)
+        return value
+    if (low is not None and value < low) or (high is not None and value > high):
         return None
     return value
 

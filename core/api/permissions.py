@@ -5,7 +5,7 @@ from rest_framework.permissions import DjangoModelPermissions, DjangoModelPermis
 
 class ModelOfTheView:
     """DRF's model permissions learn the view's model from `view.get_queryset()`, which builds
-    the whole queryset (visibility, annotations) for the model alone: a twentieth of a detail
+    the whole queryset (visibility, annotations) for the model alone: about 3% of a detail
     request's CPU (docs/performance.md). Every viewset of the API declares `queryset`, whose
     model get_queryset() keeps."""
 

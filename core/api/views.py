@@ -151,10 +151,12 @@ class ContentBehaviour:
         )
         if not found:  # as django.shortcuts.get_object_or_404 says it
             raise Http404(f"No {model._meta.object_name} matches the given query.")
-        if len(found) > 1:
+        if len(found) > 1:  # as QuerySet.get() says it
+            count = len(found)
+            limit = compiled.MAX_GET_RESULTS
             raise model.MultipleObjectsReturned(
                 f"get() returned more than one {model._meta.object_name} -- it returned "
-                f"{len(found)}!"
+                f"{count if count < limit else f'more than {limit - 1}'}!"
             )
         self.check_object_permissions(self.request, found[0])
         return found[0]
@@ -168,15 +170,17 @@ class ContentBehaviour:
 
     def shape(self, visibility) -> tuple:
         """Everything `get_queryset()` may depend on for a detail, but its id: the view, its
-        action, the format, the URL and query parameters, the user, and what it decided about
-        the records the user may see (`visibility`, core.review.recording_visibility(), asked
-        each time: a researcher whose role changes gets another shape)."""
+        action, the renderer (its class, not the media type the client wrote: parameters in
+        an Accept header would make a shape of each request), the URL and query parameters,
+        the user, and what it decided about the records the user may see (`visibility`,
+        core.review.recording_visibility(), asked each time: a researcher whose role changes
+        gets another shape)."""
         request = self.request
         lookup = self.lookup_url_kwarg or self.lookup_field
         return (
             type(self),
             self.action,
-            request.accepted_media_type,
+            type(request.accepted_renderer),
             request.version,
             tuple(sorted((k, v) for k, v in self.kwargs.items() if k != lookup)),
             tuple(sorted((k, tuple(v)) for k, v in request.query_params.lists())),

@@ -152,3 +152,21 @@ def test_the_guard_sees_a_shape_that_forgets_the_user(researcher, anonymous, dra
             researcher.get(url)
         found = differences(anonymous)
     assert any("/quotes/" in url for url in found)
+
+
+def test_accept_parameters_make_no_new_shapes(anonymous, seeded):
+    """A shape is keyed on the renderer, not on the media type as the client wrote it: an
+    Accept header with parameters of its own would otherwise make one shape per request
+    (and, past MAX_SHAPES, push everyone's out)."""
+    quote = Quote.objects.filter(status="published").order_by("pk").first()
+    url = detail_url("quote", quote.pk)
+    for n in range(5):
+        response = anonymous.get(url, HTTP_ACCEPT=f"application/json; x={n}")
+        assert response.status_code == 200
+    assert len(compiled._shapes) == 2  # the quote's, and its treaties' prefetch
+    ours = anonymous.get(url, HTTP_ACCEPT="application/ld+json")
+    with drf_get_object():
+        generic = anonymous.get(url, HTTP_ACCEPT="application/ld+json")
+    assert ours.status_code == 200
+    assert ours.content == generic.content
+    assert len(compiled._shapes) == 4  # JSON-LD's own two
