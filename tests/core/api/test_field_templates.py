@@ -181,3 +181,48 @@ def test_the_guard_sees_shared_fields(monkeypatch):
     except AssertionError as refusal:
         shared = [refusal]
     assert shared
+
+
+@pytest.mark.django_db
+def test_reads_and_refused_writes_leave_the_templates_as_they_were(seeded, researcher, monkeypatch):
+    """A copied field shares its template's containers (validators, choices, error messages,
+    querysets): reading every resource and sending refused writes must change none of them."""
+    from config.api import router
+    from tests.api.mixins import list_url
+
+    def snapshot():
+        return {
+            key: [(name, state(field)) for name, field, _method in templates]
+            for key, templates in core_serializers._FIELD_TEMPLATES.items()
+        }
+
+    urls = [list_url(basename) for _prefix, _viewset, basename in router.registry]
+    monkeypatch.setattr(core_serializers, "_FIELD_TEMPLATES", {})
+    for cls, nested in [(p.values[0], p.values[1]) for p in api_serializers()]:
+        build(cls, nested).fields  # noqa: B018  (the templates, as first built)
+    before = snapshot()
+    for url in urls:
+        assert researcher.get(url).status_code == 200, url
+        body = {"text": "x" * 5000, "slug": "Not a slug!", "count": -1}
+        researcher.post(url, body, format="json")
+    after = snapshot()
+    assert {key: after[key] for key in before} == before  # (writes may add templates)
+
+
+@pytest.mark.django_db
+def test_the_guard_sees_a_shared_container_changed(seeded, researcher, monkeypatch):
+    """The test above can fail: a read that writes into its field's error messages (shared
+    with the template) is seen."""
+    from core.api.fields import StrictCharField
+
+    to_representation = StrictCharField.to_representation
+
+    def writing(self, value):
+        self.error_messages["seen"] = "a read wrote here"
+        return to_representation(self, value)
+
+    monkeypatch.setattr(StrictCharField, "to_representation", writing)
+    with pytest.raises(AssertionError):
+        test_reads_and_refused_writes_leave_the_templates_as_they_were(
+            seeded, researcher, monkeypatch
+        )
