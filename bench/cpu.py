@@ -20,6 +20,7 @@ import os
 import statistics
 import sys
 import time
+import types
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,21 +30,11 @@ SERVER = (os.environ.get("BENCH_PG") or "postgresql://postgres@127.0.0.1:5432").
 
 def configure():
     """B's settings in the bench (bench/run.py contender_env), the access log quiet."""
-    os.environ.update(
-        DJANGO_SETTINGS_MODULE="config.settings",
-        DATABASE_URL=f"{SERVER}/{DATABASE}",
-        DJANGO_DEBUG="0",
-        DJANGO_SECRET_KEY="bench-" + "x" * 50,
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        DJANGO_SECURE_SSL_REDIRECT="0",
-        DJANGO_THROTTLE_ANON="100000000/second",
-        DJANGO_THROTTLE_USER="100000000/second",
-        DJANGO_LOG_LEVEL="WARNING",
-        DJANGO_CONN_MAX_AGE="60",
-        CACHE_URL="locmemcache://",
-        DJANGO_RESPONSE_CACHE="0",
-    )
     sys.path.insert(0, str(ROOT))
+    from bench.run import Config, contender_env
+
+    corpus = types.SimpleNamespace(url=f"{SERVER}/{DATABASE}")
+    os.environ.update(contender_env("B", corpus, Config()), DJANGO_LOG_LEVEL="WARNING")
 
 
 def endpoints() -> dict[str, list[str]]:

@@ -1075,20 +1075,14 @@ def markdown(report: dict) -> str:
             + f"; speaker: {speaker.get('slug')} ({speaker.get('quotes', 0):,} quotes, the most "
             "quoted)."
         )
-    for size in sizes.values():
-        if size.get("same_json_a_b"):
-            lines.append(
-                f"A's responses compared with B's at {size['label']}: "
-                + ", ".join(f"{name} {verdict}" for name, verdict in size["same_json_a_b"].items())
-                + "."
-            )
-    for size in sizes.values():
-        if size.get("same_json_b_bc"):
-            lines.append(
-                f"Bc's responses (from the cache) compared with B's at {size['label']}: "
-                + ", ".join(f"{name} {verdict}" for name, verdict in size["same_json_b_bc"].items())
-                + "."
-            )
+    for key, what in (
+        ("same_json_a_b", "A's responses compared with B's"),
+        ("same_json_b_bc", "Bc's responses (from the cache) compared with B's"),
+    ):
+        for size in sizes.values():
+            if size.get(key):
+                verdicts = ", ".join(f"{name} {verdict}" for name, verdict in size[key].items())
+                lines.append(f"{what} at {size['label']}: {verdicts}.")
     if "Bc" in contenders:
         lines.append(
             f"Bc (at {big_label} only): B with REDIS_URL set and the response cache on "
